@@ -1,0 +1,184 @@
+#include "agent/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <random>
+
+#include <spdlog/fmt/ranges.h>
+
+#include "core/send/otlp_http_exporter.h"
+#include "core/send/retry_exporter.h"
+#include "core/version.h"
+
+namespace vigil::agent {
+namespace {
+
+std::string RandomBootId() {
+  std::random_device rd;
+  uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+SignalIndex IndexOf(send::Signal s) {
+  return s == send::Signal::kLogs ? SignalIndex::kLogs : SignalIndex::kMetrics;
+}
+
+}  // namespace
+
+Agent::Agent(AgentConfig cfg)
+    : cfg_(std::move(cfg)),
+      boot_id_(RandomBootId()),
+      loop_(1),
+      registry_(std::make_shared<prometheus::Registry>()),
+      checkpoints_(cfg_.agent.state_dir) {}
+
+Agent::~Agent() {
+  if (started_ && !stopped_) (void)Shutdown();
+}
+
+Status Agent::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(cfg_.agent.state_dir, ec);
+  if (ec) {
+    return Status::FailedPrecondition("agent.state_dir " + cfg_.agent.state_dir +
+                                      ": cannot create: " + ec.message());
+  }
+  Result<std::vector<tail::Checkpoint>> restored = checkpoints_.Load();
+  std::vector<tail::Checkpoint> resume;
+  if (restored.ok()) {
+    resume = std::move(*restored);
+  } else {
+    // A damaged checkpoint must not keep the agent down: set it aside for inspection and start
+    // over, which re-reads files from their start (duplicates, never gaps).
+    spdlog::error("{}; moving it aside and starting without checkpoints", restored.status().message());
+    std::filesystem::rename(checkpoints_.path(), checkpoints_.path() + ".corrupt", ec);
+  }
+
+  Result<std::unique_ptr<send::OtlpHttpExporter>> http = send::OtlpHttpExporter::Create(
+      loop_, send::OtlpHttpOptions{.endpoint = cfg_.forward.endpoint,
+                                   .timeout = cfg_.forward.timeout,
+                                   .max_connections = cfg_.forward.max_connections,
+                                   .zstd_level = cfg_.forward.zstd_level});
+  if (!http.ok()) return http.status().WithContext("forward.endpoint");
+  http_ = std::move(*http);
+  auto retry = std::make_unique<send::RetryExporter>(
+      loop_.executor(), http_.get(),
+      send::RetryOptions{.initial_backoff = cfg_.forward.initial_backoff,
+                         .max_backoff = cfg_.forward.max_backoff,
+                         .max_elapsed = cfg_.forward.max_elapsed});
+  // The pipeline's own accounting (unacked_bytes_) applies back-pressure before the queue is
+  // full; the queue's bound is a backstop that should never be reached.
+  queue_ = std::make_unique<send::QueueExporter>(
+      loop_.executor(), retry.get(),
+      send::QueueOptions{.max_bytes = cfg_.forward.queue_max_bytes + 4 * cfg_.forward.max_batch_bytes,
+                         .max_in_flight = cfg_.forward.max_in_flight});
+  retry_ = std::move(retry);
+
+  admin_ = std::make_unique<telemetry::AdminServer>(loop_, cfg_.admin.listen, registry_);
+  admin_->AddCollectable(MakeAgentCollectable(stats_));
+  loop_.Start();
+  started_ = true;
+  VIGIL_RETURN_IF_ERROR(admin_->Start().WithContext("admin.listen"));
+
+  Pipeline::Hooks hooks;
+  hooks.has_room = [this](size_t bytes) {
+    return unacked_bytes_.load(std::memory_order_relaxed) + bytes <= cfg_.forward.queue_max_bytes;
+  };
+  hooks.emit = [this](Cut&& cut) {
+    size_t bytes = 0;
+    for (const auto& e : cut.envelopes) bytes += e->body.size();
+    unacked_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    cuts_emitted_.fetch_add(1, std::memory_order_release);
+    auto shared = std::make_shared<Cut>(std::move(cut));
+    loop_.executor().Post([this, shared] { OnCut(std::move(*shared)); });
+  };
+  pipeline_ = std::make_unique<Pipeline>(cfg_, boot_id_, std::move(resume), stats_, std::move(hooks));
+  pipeline_thread_ = std::jthread([this](std::stop_token st) { pipeline_->Run(st); });
+  admin_->SetReady(true);
+  spdlog::info("vigil-agent {} started: id {}, boot {}, tailing {}, forwarding to {}, admin on {}",
+               kVersion, cfg_.agent.id, boot_id_, fmt::join(cfg_.tail.include, ", "),
+               cfg_.forward.endpoint, cfg_.admin.listen);
+  return Status::Ok();
+}
+
+void Agent::OnCut(Cut cut) {
+  const uint64_t id = cut.id;
+  const auto cut_at = cut.cut_at;
+  if (auto cps = tracker_.AddCut(id, cut.envelopes.size(), std::move(cut.mark))) SaveCheckpoints(*cps);
+  if (cut.envelopes.empty()) cuts_finished_.fetch_add(1, std::memory_order_release);
+  stats_.outstanding_cuts.store(static_cast<int64_t>(tracker_.outstanding_cuts()));
+  auto remaining = std::make_shared<size_t>(cut.envelopes.size());
+  for (send::EnvelopePtr& e : cut.envelopes) {
+    const size_t bytes = e->body.size();
+    stats_.queue_bytes.fetch_add(static_cast<int64_t>(bytes));
+    stats_.queue_envelopes.fetch_add(1);
+    queue_->Push(e, [this, e, id, cut_at, bytes, remaining](const send::PushResult& r) {
+      stats_.queue_bytes.fetch_sub(static_cast<int64_t>(bytes));
+      stats_.queue_envelopes.fetch_sub(1);
+      unacked_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+      const int sig = static_cast<int>(IndexOf(e->signal));
+      if (r.status.ok()) {
+        stats_.envelopes_sent[sig].fetch_add(1, std::memory_order_relaxed);
+        stats_.items_sent[sig].fetch_add(e->items, std::memory_order_relaxed);
+        stats_.bytes_sent[sig].fetch_add(bytes, std::memory_order_relaxed);
+        stats_.ObserveBatchLatency(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - cut_at).count());
+      } else {
+        DropReason reason = r.status.code() == StatusCode::kResourceExhausted ? DropReason::kQueueFull
+                            : r.retryable ? DropReason::kRetryExhausted
+                                          : DropReason::kRejectedByCollector;
+        stats_.Drop(reason, e->items);
+        spdlog::error("batch {} ({} {}) dropped ({}): {}", e->key, e->items,
+                      send::SignalName(e->signal), DropReasonName(reason), r.status.message());
+      }
+      if (auto cps = tracker_.Complete(id)) SaveCheckpoints(*cps);
+      stats_.outstanding_cuts.store(static_cast<int64_t>(tracker_.outstanding_cuts()));
+      if (--*remaining == 0) cuts_finished_.fetch_add(1, std::memory_order_release);
+    });
+  }
+}
+
+void Agent::SaveCheckpoints(const std::vector<tail::Checkpoint>& cps) {
+  if (Status s = checkpoints_.Save(cps); s.ok()) {
+    stats_.checkpoints_saved.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    stats_.checkpoint_errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("saving checkpoints: {}", s.message());
+  }
+}
+
+Status Agent::Shutdown() {
+  if (stopped_) return Status::Ok();
+  stopped_ = true;
+  if (admin_) admin_->SetReady(false, "shutting down");
+  const auto deadline = std::chrono::steady_clock::now() + cfg_.shutdown.deadline;
+  if (pipeline_thread_.joinable()) {
+    pipeline_thread_.request_stop();
+    pipeline_thread_.join();  // cuts and emits the final batch before returning
+  }
+  Status result;
+  if (started_) {
+    while (cuts_finished_.load(std::memory_order_acquire) < cuts_emitted_.load(std::memory_order_acquire) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    uint64_t left = cuts_emitted_.load() - cuts_finished_.load();
+    if (left > 0) {
+      result = Status::DeadlineExceeded(std::to_string(left) +
+                                        " batches not acknowledged within shutdown.deadline; their "
+                                        "lines are not checkpointed and will be read again");
+    } else {
+      spdlog::info("all batches acknowledged; checkpoints saved");
+    }
+  }
+  if (admin_) admin_->Stop();
+  loop_.Stop();
+  return result;
+}
+
+uint16_t Agent::admin_port() const { return admin_ ? admin_->port() : 0; }
+
+}  // namespace vigil::agent

@@ -1,0 +1,105 @@
+#include "collector/collector_config.h"
+
+#include "collector/default_config.h"
+#include "core/config/option_table.h"
+#include "core/config/yaml_document.h"
+
+namespace vigil::collector {
+namespace {
+
+using config::OptionTable;
+
+std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
+  auto admin = std::make_shared<OptionTable<AdminSettings>>();
+  admin->String("listen", &AdminSettings::listen, "host:port for /metrics, /healthz, /readyz");
+
+  auto otlp = std::make_shared<OptionTable<OtlpSettings>>();
+  otlp->String("listen", &OtlpSettings::listen, "host:port of the OTLP/HTTP receiver")
+      .ByteSize("max_body_bytes", &OtlpSettings::max_body_bytes,
+                "Larger request bodies are refused with 413")
+      .ByteSize("max_decompressed_bytes", &OtlpSettings::max_decompressed_bytes,
+                "Bodies that inflate beyond this are refused with 413 (zip-bomb guard)");
+
+  auto prom = std::make_shared<OptionTable<PrometheusSettings>>();
+  prom->String("listen", &PrometheusSettings::listen, "host:port of the page Prometheus scrapes")
+      .DoubleList("buckets", &PrometheusSettings::buckets,
+                  "Upper bounds (seconds) of the classic _bucket{le} series")
+      .DoubleList("quantiles", &PrometheusSettings::quantiles,
+                  "Quantiles of the *_window_seconds gauges");
+
+  auto aggregate = std::make_shared<OptionTable<aggregate::StoreOptions>>();
+  aggregate->Integer("max_series_per_metric", &aggregate::StoreOptions::max_series_per_metric,
+                     size_t{1}, size_t{100'000'000},
+                     "Series per metric; new series beyond it are dropped and counted")
+      .Duration("window", &aggregate::StoreOptions::window, "Span of the quantile gauges")
+      .Duration("slot", &aggregate::StoreOptions::slot, "Granularity of the window");
+
+  auto dedup = std::make_shared<OptionTable<DedupSettings>>();
+  dedup->Integer("max_keys", &DedupSettings::max_keys, size_t{1}, size_t{100'000'000},
+                 "Batch idempotency keys remembered");
+
+  auto shutdown = std::make_shared<OptionTable<ShutdownSettings>>();
+  shutdown->Duration("deadline", &ShutdownSettings::deadline,
+                     "On SIGTERM/SIGINT, time allowed for requests in progress");
+
+  auto root = std::make_shared<OptionTable<CollectorConfig>>();
+  root->Section("admin", &CollectorConfig::admin, admin, "Self-monitoring endpoint")
+      .Section("otlp", &CollectorConfig::otlp, otlp, "OTLP/HTTP receiver")
+      .Section("prometheus", &CollectorConfig::prometheus, prom, "Prometheus page")
+      .Section("aggregate", &CollectorConfig::aggregate, aggregate, "Merged series")
+      .Section("dedup", &CollectorConfig::dedup, dedup, "Retried-batch detection")
+      .Integer("threads", &CollectorConfig::threads, 1, 64, "Event-loop threads")
+      .Section("shutdown", &CollectorConfig::shutdown, shutdown, "Graceful shutdown");
+  return root;
+}
+
+const std::shared_ptr<const OptionTable<CollectorConfig>>& TableOnce() {
+  static const auto table = Table();
+  return table;
+}
+
+}  // namespace
+
+const std::string& DefaultCollectorConfigText() {
+  static const std::string text = kDefaultCollectorConfig;
+  return text;
+}
+
+Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text, const std::string& name) {
+  Result<YAML::Node> doc = config::ParseYamlText(yaml_text, name);
+  if (!doc.ok()) return doc.status();
+  CollectorConfig cfg;
+  config::LoadContext ctx{.file = name};
+  VIGIL_RETURN_IF_ERROR(TableOnce()->Load(ctx, *doc, "", &cfg));
+  auto fail = [&](const std::string& what) { return Status::InvalidArgument(name + ": " + what); };
+  for (double q : cfg.prometheus.quantiles) {
+    if (!(q >= 0 && q <= 1)) return fail("prometheus.quantiles: each must be in [0, 1]");
+  }
+  for (double b : cfg.prometheus.buckets) {
+    if (!(b > 0)) return fail("prometheus.buckets: each bound must be > 0");
+  }
+  if (cfg.aggregate.slot.count() <= 0 || cfg.aggregate.window < cfg.aggregate.slot ||
+      cfg.aggregate.window.count() % cfg.aggregate.slot.count() != 0) {
+    return fail("aggregate.window must be a positive multiple of aggregate.slot");
+  }
+  if (cfg.otlp.max_decompressed_bytes < cfg.otlp.max_body_bytes) {
+    return fail("otlp.max_decompressed_bytes must be >= otlp.max_body_bytes");
+  }
+  return cfg;
+}
+
+Result<CollectorConfig> LoadCollectorConfig(const std::string& path) {
+  if (path.empty()) {
+    return ParseCollectorConfig(DefaultCollectorConfigText(), "<embedded default config>");
+  }
+  Result<std::string> text = config::ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return ParseCollectorConfig(*text, path);
+}
+
+void DescribeCollectorConfig(std::ostream& os) {
+  os << "# vigil-collector configuration: every option, its default and meaning.\n";
+  TableOnce()->Describe(os, 0, CollectorConfig{});
+}
+
+}  // namespace vigil::collector

@@ -1,0 +1,59 @@
+// vigil-collector's configuration: typed structs filled from YAML by option tables that reject
+// unknown keys and report file:line:column. Loaded once at start-up (and by --check-config);
+// a plain value afterwards.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "collector/aggregate/series_store.h"
+#include "core/status.h"
+#include "exporters/prometheus/prometheus_collectable.h"
+
+namespace vigil::collector {
+
+struct AdminSettings {
+  std::string listen = "127.0.0.1:9102";
+};
+
+struct OtlpSettings {
+  std::string listen = "0.0.0.0:4318";
+  size_t max_body_bytes = 16 << 20;
+  size_t max_decompressed_bytes = 64 << 20;
+};
+
+struct PrometheusSettings {
+  std::string listen = "0.0.0.0:9464";
+  std::vector<double> buckets = exporters::PrometheusOptions{}.bucket_bounds;
+  std::vector<double> quantiles = exporters::PrometheusOptions{}.quantiles;
+  exporters::PrometheusOptions ToOptions() const { return {buckets, quantiles}; }
+};
+
+struct DedupSettings {
+  size_t max_keys = 1'000'000;
+};
+
+struct ShutdownSettings {
+  std::chrono::milliseconds deadline{10000};
+};
+
+struct CollectorConfig {
+  AdminSettings admin;
+  OtlpSettings otlp;
+  PrometheusSettings prometheus;
+  aggregate::StoreOptions aggregate;
+  DedupSettings dedup;
+  int threads = 2;
+  ShutdownSettings shutdown;
+};
+
+const std::string& DefaultCollectorConfigText();
+Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text, const std::string& name);
+// Reads `path`, or the embedded default when `path` is empty.
+Result<CollectorConfig> LoadCollectorConfig(const std::string& path);
+void DescribeCollectorConfig(std::ostream& os);
+
+}  // namespace vigil::collector

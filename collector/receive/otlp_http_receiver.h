@@ -1,0 +1,89 @@
+// OtlpHttpReceiver: the collector's OTLP/HTTP endpoints (POST /v1/metrics, /v1/logs,
+// /v1/traces). Enforces the body limits, decodes Content-Encoding with a decompressed-size cap,
+// parses protobuf, drops retried batches by X-Vigil-Batch-Key and merges metrics into the
+// SeriesStore. Borrows the store, the cache and the server, which must outlive it; the handlers
+// run concurrently on any loop thread (all shared state is atomic or owned by thread-safe types).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "collector/aggregate/series_store.h"
+#include "collector/dedup/idempotency_cache.h"
+#include "collector/receive/metrics_merger.h"
+#include "core/net/http_server.h"
+#include "core/net/http_types.h"
+
+namespace vigil::receive {
+
+inline constexpr std::string_view kBatchKeyHeader = "X-Vigil-Batch-Key";
+
+struct ReceiverOptions {
+  // The server enforces this before the handler runs (HttpServerOptions::max_body_bytes); the
+  // receiver checks it again so the limit holds whichever server feeds it.
+  size_t max_body_bytes = 16 * 1024 * 1024;
+  size_t max_decompressed_bytes = 64 * 1024 * 1024;
+};
+
+// Self-metrics; the program exports them through its telemetry registry.
+struct ReceiverStats {
+  std::atomic<uint64_t> requests{0};  // every request reaching a handler
+  std::atomic<uint64_t> metric_points_received{0};
+  std::atomic<uint64_t> metric_points_merged{0};
+  std::atomic<uint64_t> metric_points_rejected{0};  // reported in partial_success
+  std::atomic<uint64_t> log_records_received{0};
+  std::atomic<uint64_t> spans_received{0};
+  // Requests refused, by reason.
+  std::atomic<uint64_t> rejected_method{0};
+  std::atomic<uint64_t> rejected_body_too_large{0};
+  std::atomic<uint64_t> rejected_decompressed_too_large{0};
+  std::atomic<uint64_t> rejected_bad_encoding{0};  // unknown encoding, or corrupt stream
+  std::atomic<uint64_t> rejected_bad_content_type{0};
+  std::atomic<uint64_t> rejected_malformed{0};  // protobuf did not parse
+  std::atomic<uint64_t> duplicate_batches{0};   // answered 200 without merging
+  std::atomic<uint64_t> in_flight_batches{0};   // same key already being merged: 503
+  std::atomic<uint64_t> rejected_cardinality{0};  // data points over the series bound
+};
+
+class OtlpHttpReceiver {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // `dedup` may be null: then batch keys are ignored. `clock` stamps merges (window slots).
+  OtlpHttpReceiver(aggregate::SeriesStore& store, dedup::IdempotencyCache* dedup,
+                   ReceiverOptions options = {}, Clock clock = nullptr);
+
+  // Registers the three OTLP paths on `server` (before server.Start()).
+  void Register(net::HttpServer& server);
+
+  // The handlers, callable directly too.
+  net::HttpResponse HandleMetrics(const net::HttpRequest& request);
+  net::HttpResponse HandleLogs(const net::HttpRequest& request);
+  net::HttpResponse HandleTraces(const net::HttpRequest& request);
+
+  const ReceiverStats& stats() const { return stats_; }
+  const ReceiverOptions& options() const { return options_; }
+
+ private:
+  // Checks method, size, Content-Type and Content-Encoding and inflates the body. On failure
+  // `*error` holds the response to send and the result is false.
+  bool DecodeBody(const net::HttpRequest& request, std::string* body, net::HttpResponse* error);
+  // Claims the request's batch key (prefixed by `signal`, since one key names one envelope per
+  // signal). Returns false with `*early` set when the request must not be processed.
+  bool ReserveBatch(const net::HttpRequest& request, std::string_view signal,
+                    dedup::Reservation* reservation, net::HttpResponse* early);
+
+  aggregate::SeriesStore& store_;
+  dedup::IdempotencyCache* dedup_;
+  ReceiverOptions options_;
+  Clock clock_;
+  MetricsMerger merger_;
+  ReceiverStats stats_;
+};
+
+}  // namespace vigil::receive

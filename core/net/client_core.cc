@@ -1,0 +1,192 @@
+#include "core/net/client_core.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+
+namespace vigil::net::internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr size_t kResponseHeaderLimit = 64 * 1024;
+
+}  // namespace
+
+ClientCore::ClientCore(asio::io_context& ioc, HttpClientOptions opts, BaseUrl url)
+    : ioc_(ioc), strand_(asio::make_strand(ioc)), opts_(std::move(opts)), url_(std::move(url)) {}
+
+void ClientCore::Submit(ClientRequest r) {
+  asio::post(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
+    if (self->shut_) return;
+    self->queue_.push_back(std::move(r));
+    self->Pump();
+  });
+}
+
+void ClientCore::Shutdown() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->shut_ = true;
+    self->queue_.clear();
+    self->idle_.clear();
+    for (const auto& c : self->conns_) c->stream.close();
+    self->conns_.clear();
+  });
+}
+
+void ClientCore::Pump() {
+  while (!shut_ && !queue_.empty()) {
+    ConnPtr c;
+    if (!idle_.empty()) {
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    } else if (conns_.size() < opts_.max_connections) {
+      c = std::make_shared<Conn>(strand_);
+      conns_.insert(c);
+    } else {
+      return;  // every connection is busy; Finish() pumps again
+    }
+    c->request = std::move(queue_.front());
+    queue_.pop_front();
+    Begin(c);
+  }
+}
+
+void ClientCore::Begin(const ConnPtr& c) {
+  if (std::chrono::steady_clock::now() >= c->request->deadline) {
+    return Finish(c,
+                  Status::DeadlineExceeded(c->request->what + ": timed out after " +
+                                           std::to_string(opts_.timeout.count()) +
+                                           " ms waiting for a free connection"),
+                  true);
+  }
+  c->stream.expires_at(c->request->deadline);
+  if (c->connected) return Write(c);
+  Connect(c);
+}
+
+void ClientCore::Connect(const ConnPtr& c) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(url_.host, ec);
+  if (!ec) return ConnectTo(c, {tcp::endpoint(addr, url_.port)});
+  auto resolver = std::make_shared<tcp::resolver>(strand_);
+  resolver->async_resolve(
+      url_.host, std::to_string(url_.port),
+      [self = shared_from_this(), c, resolver](beast::error_code ec,
+                                               tcp::resolver::results_type results) {
+        if (self->shut_) return self->Discard(c);
+        if (!ec && std::chrono::steady_clock::now() >= c->request->deadline) {
+          ec = beast::error::timeout;
+        }
+        if (ec) return self->OnError(c, ec, "resolve " + self->url_.host);
+        std::vector<tcp::endpoint> eps;
+        for (const auto& e : results) eps.push_back(e.endpoint());
+        self->ConnectTo(c, std::move(eps));
+      });
+}
+
+void ClientCore::ConnectTo(const ConnPtr& c, std::vector<tcp::endpoint> endpoints) {
+  c->stream.async_connect(endpoints, [self = shared_from_this(), c](beast::error_code ec,
+                                                                     const tcp::endpoint&) {
+    if (self->shut_) return self->Discard(c);
+    if (ec) return self->OnError(c, ec, "connect");
+    beast::error_code ignored;
+    c->stream.socket().set_option(tcp::no_delay(true), ignored);
+    c->connected = true;
+    c->buffer.clear();
+    self->Write(c);
+  });
+}
+
+void ClientCore::Write(const ConnPtr& c) {
+  http::async_write(c->stream, c->request->msg,
+                    [self = shared_from_this(), c](beast::error_code ec, size_t) {
+                      if (self->shut_) return self->Discard(c);
+                      if (ec) return self->OnError(c, ec, "send request");
+                      self->Read(c);
+                    });
+}
+
+void ClientCore::Read(const ConnPtr& c) {
+  c->parser.emplace();
+  c->parser->body_limit(opts_.max_response_bytes);
+  c->parser->header_limit(kResponseHeaderLimit);
+  if (c->request->msg.method() == http::verb::head) c->parser->skip(true);
+  http::async_read(c->stream, c->buffer, *c->parser,
+                   [self = shared_from_this(), c](beast::error_code ec, size_t) {
+                     if (self->shut_) return self->Discard(c);
+                     if (ec) return self->OnError(c, ec, "read response");
+                     self->OnResponse(c);
+                   });
+}
+
+void ClientCore::OnResponse(const ConnPtr& c) {
+  auto msg = c->parser->release();
+  HttpResponse r;
+  r.status = static_cast<int>(msg.result_int());
+  r.content_type = std::string(msg[http::field::content_type]);
+  r.headers.reserve(std::distance(msg.begin(), msg.end()));
+  for (const auto& f : msg) {
+    r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  }
+  r.body = std::move(msg.body());
+  bool keep = msg.keep_alive();
+  Finish(c, std::move(r), keep);
+}
+
+void ClientCore::OnError(const ConnPtr& c, beast::error_code ec, std::string_view stage) {
+  ClientRequest& req = *c->request;
+  bool got_response_bytes = c->parser.has_value() && c->parser->got_some();
+  // A kept-alive connection the server has since closed fails on first use; the request
+  // never reached a handler, so sending it once more on a new connection is safe.
+  if (c->reused && !req.retried && !got_response_bytes && ec != beast::error::timeout) {
+    spdlog::debug("http client: {}: reused connection failed ({}), reconnecting", req.what,
+                  ec.message());
+    req.retried = true;
+    c->stream.close();
+    c->connected = false;
+    c->reused = false;
+    c->parser.reset();
+    return Begin(c);
+  }
+  Status s;
+  if (ec == beast::error::timeout) {
+    s = Status::DeadlineExceeded(req.what + ": timed out after " +
+                                 std::to_string(opts_.timeout.count()) + " ms (" +
+                                 std::string(stage) + ")");
+  } else if (ec == http::error::body_limit) {
+    s = Status::Unavailable(req.what + ": response body exceeds " +
+                            std::to_string(opts_.max_response_bytes) + " bytes");
+  } else {
+    s = Status::Unavailable(req.what + ": " + std::string(stage) + ": " + ec.message());
+  }
+  Finish(c, std::move(s), false);
+}
+
+void ClientCore::Finish(const ConnPtr& c, Result<HttpResponse> result, bool keep_connection) {
+  ClientRequest req = std::move(*c->request);
+  c->request.reset();
+  c->parser.reset();
+  if (keep_connection && c->connected) {
+    c->reused = true;
+    c->stream.expires_never();
+    idle_.push_back(c);
+  } else {
+    Discard(c);
+  }
+  Pump();
+  req.done(std::move(result));
+}
+
+void ClientCore::Discard(const ConnPtr& c) {
+  c->stream.close();
+  c->connected = false;
+  conns_.erase(c);
+}
+
+}  // namespace vigil::net::internal

@@ -1,0 +1,61 @@
+// OtlpHttpExporter: the transport at the end of the send chain. POSTs an envelope's OTLP body,
+// zstd-compressed, to <endpoint>/v1/{metrics,logs,traces} and maps the reply to a PushResult
+// (OTLP/HTTP rules: 2xx ok; 429, 5xx and transport errors retryable; other codes permanent).
+// Thread-safe. Create on an EventLoop; destroy after that loop has stopped.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/net/event_loop.h"
+#include "core/net/http_types.h"
+#include "core/send/exporter.h"
+#include "core/status.h"
+
+namespace vigil::send {
+
+struct OtlpHttpOptions {
+  std::string endpoint = "http://127.0.0.1:4318";  // base URL; the signal path is appended
+  std::chrono::milliseconds timeout{10000};        // whole request
+  size_t max_connections = 4;
+  bool compress = true;  // zstd with Content-Encoding: zstd; false sends the body as is
+  int zstd_level = 3;
+  net::HttpHeaders headers;  // extra headers on every request (e.g. Authorization)
+};
+
+struct OtlpHttpStats {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> body_bytes{0};  // uncompressed
+  std::atomic<uint64_t> wire_bytes{0};  // as sent
+  std::atomic<uint64_t> partial_rejections{0};  // items the server reported as rejected
+};
+
+// Maps one HTTP outcome to a PushResult. `now` resolves an HTTP-date Retry-After.
+// Exposed for tests and for receivers that need the same rules.
+PushResult ClassifyHttpResult(const Result<net::HttpResponse>& r,
+                              std::chrono::system_clock::time_point now);
+
+class OtlpHttpExporter : public Exporter {
+ public:
+  // Fails with InvalidArgument when the endpoint cannot be used.
+  static Result<std::unique_ptr<OtlpHttpExporter>> Create(net::EventLoop& loop,
+                                                          OtlpHttpOptions opts);
+  ~OtlpHttpExporter() override;
+  OtlpHttpExporter(const OtlpHttpExporter&) = delete;
+  OtlpHttpExporter& operator=(const OtlpHttpExporter&) = delete;
+
+  // Compresses on the calling thread, then sends; `done` runs on the loop.
+  void Push(EnvelopePtr e, PushDone done) override;
+  const OtlpHttpStats& stats() const;
+
+ private:
+  struct Core;
+  explicit OtlpHttpExporter(std::shared_ptr<Core> core);
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace vigil::send

@@ -1,0 +1,89 @@
+#include "agent/agent_config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "core/config/yaml_document.h"
+
+namespace vigil::agent {
+namespace {
+
+// Every agent config shipped in config/ must load, so the examples never rot.
+TEST(AgentConfig, EveryShippedExampleLoads) {
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(VIGIL_SOURCE_DIR "/config")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("agent", 0) != 0 || entry.path().extension() != ".yaml") continue;
+    Result<AgentConfig> cfg = LoadAgentConfig(entry.path().string());
+    EXPECT_TRUE(cfg.ok()) << name << ": " << cfg.status().message();
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 1);
+}
+
+TEST(AgentConfig, EmbeddedDefaultIsTheShippedExample) {
+  Result<std::string> file = config::ReadTextFile(VIGIL_SOURCE_DIR "/config/agent.yaml");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(DefaultAgentConfigText(), *file);
+  Result<AgentConfig> cfg = LoadAgentConfig("");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_FALSE(cfg->agent.id.empty());  // filled with the host name
+  EXPECT_EQ(cfg->forward.flush_interval, std::chrono::seconds(1));
+}
+
+TEST(AgentConfig, EnvironmentVariablesFillTheExample) {
+  setenv("VIGIL_LOG_GLOB", "/tmp/x/*.log", 1);
+  setenv("VIGIL_COLLECTOR_URL", "http://10.1.2.3:14318", 1);
+  setenv("VIGIL_AGENT_ID", "host-a", 1);
+  Result<AgentConfig> cfg = LoadAgentConfig("");
+  unsetenv("VIGIL_LOG_GLOB");
+  unsetenv("VIGIL_COLLECTOR_URL");
+  unsetenv("VIGIL_AGENT_ID");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->tail.include, std::vector<std::string>{"/tmp/x/*.log"});
+  EXPECT_EQ(cfg->forward.endpoint, "http://10.1.2.3:14318");
+  EXPECT_EQ(cfg->agent.id, "host-a");
+}
+
+TEST(AgentConfig, UnknownKeyAndWrongTypeAreStartUpErrors) {
+  Result<AgentConfig> bad_key = ParseAgentConfig(
+      "agent:\n  state_dir: /tmp/s\ntail:\n  include: [/x]\n  max_line_byte: 1KiB\n", "a.yaml");
+  ASSERT_FALSE(bad_key.ok());
+  EXPECT_NE(bad_key.status().message().find("a.yaml:5:3: tail.max_line_byte: unknown key"),
+            std::string::npos)
+      << bad_key.status().message();
+
+  Result<AgentConfig> bad_type = ParseAgentConfig(
+      "agent:\n  state_dir: /tmp/s\ntail:\n  include: [/x]\nforward:\n  flush_interval: often\n",
+      "a.yaml");
+  ASSERT_FALSE(bad_type.ok());
+  EXPECT_NE(bad_type.status().message().find("a.yaml:6:19: forward.flush_interval: expected a duration"),
+            std::string::npos)
+      << bad_type.status().message();
+}
+
+TEST(AgentConfig, CrossFieldChecks) {
+  EXPECT_NE(ParseAgentConfig("agent:\n  state_dir: /s\n", "a.yaml").status().message().find(
+                "tail.include: at least one glob"),
+            std::string::npos);
+  EXPECT_NE(ParseAgentConfig("agent:\n  state_dir: /s\ntail:\n  include: [/x]\nforward:\n  endpoint: "
+                             "collector:4318\n",
+                             "a.yaml")
+                .status()
+                .message()
+                .find("expected an http:// or https:// URL"),
+            std::string::npos);
+}
+
+TEST(AgentConfig, DescribeMentionsEverySection) {
+  std::ostringstream os;
+  DescribeAgentConfig(os);
+  for (const char* s : {"agent:", "tail:", "fields:", "errors:", "metrics:", "forward:", "shutdown:"}) {
+    EXPECT_NE(os.str().find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace vigil::agent

@@ -87,13 +87,6 @@ uint64_t MillisTextToMicros(std::string_view raw) {
   return std::stoull(digits);
 }
 
-std::string Seconds(uint64_t us) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%llu.%06llu", static_cast<unsigned long long>(us / 1000000),
-                static_cast<unsigned long long>(us % 1000000));
-  return buf;
-}
-
 // p-th percentile by nearest rank, computed the textbook way on a copy.
 uint64_t Percentile(std::vector<uint64_t> v, int p) {
   std::sort(v.begin(), v.end());
@@ -125,8 +118,8 @@ TEST_F(LoadgenOutputTest, EveryLineIsAJsonObjectOfTheExpectedShape) {
     EXPECT_EQ(keys, (std::vector<std::string>{"ts", "level", "service", "route", "status",
                                               "duration_ms", "msg", "trace_id"}));
     std::string_view ts, level, service, route, msg, trace;
-    int64_t status;
-    double duration;
+    int64_t status = 0;
+    double duration = 0;
     ASSERT_EQ(obj["ts"].get(ts), simdjson::SUCCESS);
     ASSERT_EQ(obj["level"].get(level), simdjson::SUCCESS);
     ASSERT_EQ(obj["service"].get(service), simdjson::SUCCESS);
@@ -173,7 +166,7 @@ TEST_F(LoadgenOutputTest, TruthMatchesAnIndependentRecountOfTheFile) {
     simdjson::dom::object obj;
     ASSERT_EQ(parser.parse(line).get(obj), simdjson::SUCCESS);
     std::string_view service, route, level;
-    int64_t status;
+    int64_t status = 0;
     ASSERT_EQ(obj["service"].get(service), simdjson::SUCCESS);
     ASSERT_EQ(obj["route"].get(route), simdjson::SUCCESS);
     ASSERT_EQ(obj["level"].get(level), simdjson::SUCCESS);
@@ -205,10 +198,10 @@ TEST_F(LoadgenOutputTest, TruthMatchesAnIndependentRecountOfTheFile) {
   auto check = [](simdjson::dom::object entry, const Recount& r, const std::string& what) {
     EXPECT_EQ(uint64_t(entry["count"]), r.count) << what;
     EXPECT_EQ(uint64_t(entry["errors"]), r.errors) << what;
-    EXPECT_EQ(Micros(entry["sum_seconds"]), (r.sum_us)) << what;
-    EXPECT_EQ(Micros(entry["p50_seconds"]), (Percentile(r.durations, 50))) << what;
-    EXPECT_EQ(Micros(entry["p95_seconds"]), (Percentile(r.durations, 95))) << what;
-    EXPECT_EQ(Micros(entry["p99_seconds"]), (Percentile(r.durations, 99))) << what;
+    EXPECT_EQ(Micros(entry["sum_seconds"]), r.sum_us) << what;
+    EXPECT_EQ(Micros(entry["p50_seconds"]), Percentile(r.durations, 50)) << what;
+    EXPECT_EQ(Micros(entry["p95_seconds"]), Percentile(r.durations, 95)) << what;
+    EXPECT_EQ(Micros(entry["p99_seconds"]), Percentile(r.durations, 99)) << what;
   };
   size_t series_seen = 0;
   uint64_t error_total = 0;

@@ -100,7 +100,8 @@ Result<RunSummary> Generator::Run() {
 
     const uint64_t i = summary.lines;
     const double elapsed_log = static_cast<double>(i) / log_rate;
-    const int64_t ts_ms = start_ms + static_cast<int64_t>(std::floor(elapsed_log * 1000.0));
+    const int64_t ts_ms =
+        start_ms + static_cast<int64_t>(std::floor(static_cast<double>(i) * 1000.0 / log_rate));
     const Request req = model.Next(elapsed_log);
     const FlatRoute& route = model.routes()[req.route_index];
     const size_t before = buf.size();

@@ -89,6 +89,10 @@ TEST(CatalogueTest, HandMadeServicesThenSyntheticOnes) {
   std::set<std::string> names;
   for (const ServiceSpec& s : BuildCatalogue(kMaxServices)) {
     EXPECT_TRUE(names.insert(s.name).second) << "duplicate " << s.name;
+    std::set<std::string> routes;
+    for (const RouteSpec& r : s.routes) {
+      EXPECT_TRUE(routes.insert(r.route).second) << "duplicate " << s.name << r.route;
+    }
     EXPECT_GE(s.routes.size(), 3u);
   }
 }

@@ -195,7 +195,7 @@ TEST_F(LoadgenOutputTest, TruthMatchesAnIndependentRecountOfTheFile) {
 
   // The summary holds exact decimals of whole microseconds, so rounding recovers them.
   auto Micros = [](simdjson::dom::element e) { return uint64_t(std::llround(double(e) * 1e6)); };
-  auto check = [](simdjson::dom::object entry, const Recount& r, const std::string& what) {
+  auto check = [&](simdjson::dom::object entry, const Recount& r, const std::string& what) {
     EXPECT_EQ(uint64_t(entry["count"]), r.count) << what;
     EXPECT_EQ(uint64_t(entry["errors"]), r.errors) << what;
     EXPECT_EQ(Micros(entry["sum_seconds"]), r.sum_us) << what;

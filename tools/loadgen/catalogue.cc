@@ -36,7 +36,7 @@ std::vector<ServiceSpec> HandMade() {
        {
            {"/api/login", 60, 0.4, 30, 200},
            {"/api/users/{id}", 5, 0.3, 55, 200},
-           {"/api/users/{id}", 20, 0.45, 15, 204},
+           {"/api/users/{id}/profile", 20, 0.45, 15, 204},
        }},
   };
 }
@@ -55,7 +55,7 @@ std::vector<ServiceSpec> BuildCatalogue(int count) {
                    {
                        {"/api/items", 20 * scale, 0.5, 60, 200},
                        {"/api/items/{id}", 6 * scale, 0.35, 30, 200},
-                       {"/api/items", 45 * scale, 0.5, 10, 201},
+                       {"/api/items/{id}/history", 45 * scale, 0.5, 10, 200},
                    }});
   }
   return all;

@@ -1,0 +1,163 @@
+// QueueExporter over the real chain (RetryExporter -> OtlpHttpExporter -> loopback server).
+#include "core/send/queue_exporter.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/codec/codec.h"
+#include "core/send/otlp_http_exporter.h"
+#include "core/send/retry_exporter.h"
+#include "tests/core/send/peer_server.h"
+
+namespace vigil::send {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::Gate;
+using testing::MakeEnvelope;
+using testing::PeerServer;
+using testing::Reply;
+using testing::Results;
+using testing::WaitUntil;
+
+class QueueExporterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { loop_.Start(); }
+  void TearDown() override { loop_.Stop(); }
+
+  std::shared_ptr<QueueExporter> Make(const std::string& url, QueueOptions qo) {
+    OtlpHttpOptions o;
+    o.endpoint = url;
+    o.timeout = std::chrono::seconds(10);
+    o.max_connections = 8;
+    auto http = OtlpHttpExporter::Create(loop_, o);
+    EXPECT_TRUE(http.ok()) << http.status().ToString();
+    RetryOptions ro;
+    ro.initial_interval = milliseconds(5);
+    ro.max_interval = milliseconds(20);
+    auto retry = std::make_shared<RetryExporter>(
+        loop_.executor(), std::shared_ptr<Exporter>(std::move(*http)), ro);
+    return std::make_shared<QueueExporter>(loop_.executor(), retry, qo);
+  }
+
+  net::EventLoop loop_{1};
+};
+
+TEST_F(QueueExporterTest, FullQueueRejectsButLosesNothingQueued) {
+  Gate gate;
+  PeerServer peer([&](const net::HttpRequest&, int) {
+    gate.Wait();  // hold the first push so the queue fills up behind it
+    return Reply(200);
+  });
+  ASSERT_TRUE(peer.start_status().ok());
+  QueueOptions qo;
+  qo.max_bytes = 300;
+  qo.max_in_flight = 1;
+  auto queue = Make(peer.url(), qo);
+
+  Results results;
+  const std::string body(100, 'b');
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(queue->HasRoom(body.size()));
+    queue->Push(MakeEnvelope(Signal::kLogs, "k/" + std::to_string(i), body + char('0' + i)),
+                results.Callback(i));
+    if (i < 2) EXPECT_EQ(queue->queued_bytes(), (i + 1) * 101u);
+  }
+  // 303 bytes do not fit in 300: the third push was refused.
+  ASSERT_TRUE(results.WaitFor(1));
+  auto first = results.all()[0];
+  EXPECT_EQ(first.first, 2);
+  EXPECT_EQ(first.second.status.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(first.second.status.message().find("queue full"), std::string::npos);
+  EXPECT_FALSE(queue->HasRoom(body.size()));
+  EXPECT_TRUE(queue->HasRoom(98));
+
+  queue->Push(MakeEnvelope(Signal::kLogs, "k/3", "small"), results.Callback(3));
+  EXPECT_EQ(queue->queued(), 3u);
+  gate.Open();
+  ASSERT_TRUE(results.WaitFor(4));
+  ASSERT_TRUE(WaitUntil([&] { return queue->queued() == 0; }));
+  EXPECT_EQ(queue->queued_bytes(), 0u);
+
+  // Every accepted envelope arrived, in push order, with its key and body intact.
+  auto reqs = peer.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  const std::string keys[] = {"k/0", "k/1", "k/3"};
+  const std::string bodies[] = {body + '0', body + '1', "small"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(reqs[i].Header("X-Vigil-Batch-Key"), keys[i]);
+    auto plain = codec::Decompress(codec::Encoding::kZstd, reqs[i].body, 1 << 20);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(*plain, bodies[i]);
+  }
+  for (const auto& [id, r] : results.all()) {
+    if (id != 2) EXPECT_TRUE(r.status.ok()) << id << " " << r.status.ToString();
+  }
+  EXPECT_EQ(queue->stats().accepted.load(), 3u);
+  EXPECT_EQ(queue->stats().rejected.load(), 1u);
+  EXPECT_EQ(queue->stats().delivered.load(), 3u);
+}
+
+TEST_F(QueueExporterTest, OversizedEnvelopeIsRefusedEvenWhenEmpty) {
+  PeerServer peer([](const net::HttpRequest&, int) { return Reply(200); });
+  ASSERT_TRUE(peer.start_status().ok());
+  QueueOptions qo;
+  qo.max_bytes = 10;
+  auto queue = Make(peer.url(), qo);
+  Results results;
+  queue->Push(MakeEnvelope(Signal::kMetrics, "k", std::string(11, 'x')), results.Callback());
+  ASSERT_TRUE(results.WaitFor(1));
+  EXPECT_EQ(results.all()[0].second.status.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(queue->queued(), 0u);
+  EXPECT_EQ(peer.count(), 0u);
+}
+
+TEST_F(QueueExporterTest, BoundsConcurrencyAndKeepsFifoDispatch) {
+  std::atomic<int> active{0};
+  std::atomic<int> peak{0};
+  PeerServer peer([&](const net::HttpRequest&, int) {
+    int now = ++active;
+    int p = peak.load();
+    while (now > p && !peak.compare_exchange_weak(p, now)) {
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+    --active;
+    return Reply(200);
+  });
+  ASSERT_TRUE(peer.start_status().ok());
+  QueueOptions qo;
+  qo.max_in_flight = 2;
+  auto queue = Make(peer.url(), qo);
+  Results results;
+  constexpr int kN = 8;
+  for (int i = 0; i < kN; ++i) {
+    queue->Push(MakeEnvelope(Signal::kLogs, "k/" + std::to_string(i), "b"), results.Callback(i));
+  }
+  ASSERT_TRUE(results.WaitFor(kN));
+  EXPECT_LE(peak.load(), 2);
+  EXPECT_EQ(peer.count(), static_cast<size_t>(kN));
+  // With two in flight, request i can only start after request i-2 finished: each key
+  // arrives no later than two places after its push position.
+  auto reqs = peer.requests();
+  for (int i = 0; i < kN; ++i) {
+    const int key = std::stoi(reqs[i].Header("X-Vigil-Batch-Key").substr(2));
+    EXPECT_LE(std::abs(key - i), 1) << "request " << i << " carried key " << key;
+  }
+}
+
+TEST_F(QueueExporterTest, PermanentFailureCompletesAndFreesRoom) {
+  PeerServer peer([](const net::HttpRequest&, int) { return Reply(413, "too big"); });
+  ASSERT_TRUE(peer.start_status().ok());
+  auto queue = Make(peer.url(), QueueOptions{});
+  Results results;
+  queue->Push(MakeEnvelope(Signal::kTraces, "k", "x"), results.Callback());
+  ASSERT_TRUE(results.WaitFor(1));
+  EXPECT_EQ(results.all()[0].second.status.code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(WaitUntil([&] { return queue->queued() == 0; }));
+  EXPECT_EQ(queue->stats().failed.load(), 1u);
+}
+
+}  // namespace
+}  // namespace vigil::send

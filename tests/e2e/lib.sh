@@ -1,0 +1,117 @@
+# Shared helpers for the end-to-end tests: free loopback ports, processes started by the test
+# (and only those) killed on exit, polling with a bound, and reading a Prometheus text page.
+# Sourced by *_test.sh; expects BUILD (the build directory) and WORK (a scratch directory).
+
+set -euo pipefail
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  if [ "${KEEP_WORK:-0}" != 1 ] && [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -n "${WORK:-}" ]; then
+    for f in "$WORK"/*.log; do
+      [ -f "$f" ] || continue
+      echo "---- tail of $f" >&2
+      tail -n 30 "$f" >&2
+    done
+  fi
+  exit 1
+}
+
+# A loopback port nothing listens on (the tests run serially, so the race is benign).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    if ! (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return
+    fi
+  done
+}
+
+# start NAME CMD...: runs CMD in the background with output in $WORK/NAME.log; sets LAST_PID.
+start() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds or time runs out.
+wait_for() {
+  local secs=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${secs}s waiting for $what"
+    sleep 0.2
+  done
+}
+
+http_ok() { curl -fsS --max-time 2 "$1" >/dev/null; }
+
+# stop_pid PID: SIGTERM, then wait; prints the exit code.
+stop_pid() {
+  local pid=$1 rc=0
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || rc=$?
+  echo "$rc"
+}
+
+# page_values URL FAMILY: prints "labels value" for each sample of FAMILY on a text page, with
+# labels rendered as service|route|status (from service_name, http_route,
+# http_response_status_code) and, when present, |quantile.
+page_values() {
+  curl -fsS --max-time 5 "$1" | awk -v fam="$2" '
+    index($0, fam "{") == 1 {
+      lbl = substr($0, length(fam) + 2); sub(/\}.*/, "", lbl)
+      val = $NF
+      s = ""; r = ""; c = ""; q = ""
+      n = split(lbl, parts, /",/)
+      for (i = 1; i <= n; i++) {
+        kv = parts[i]; eq = index(kv, "=")
+        k = substr(kv, 1, eq - 1); v = substr(kv, eq + 2); sub(/"$/, "", v)
+        if (k == "service_name") s = v
+        else if (k == "http_route") r = v
+        else if (k == "http_response_status_code") c = v
+        else if (k == "quantile") q = v
+      }
+      key = s "|" r "|" c
+      if (q != "") key = key "|" q
+      print key, val
+    }'
+}
+
+# truth FILES...: exact per-series figures from the log lines themselves:
+# "service|route|status count errors p50 p95 p99" (nearest-rank quantiles, seconds).
+truth() {
+  cat "$@" | jq -r 'select(.duration_ms != null) |
+      [.service, .route, (.status|tostring), .duration_ms, .level] | @tsv' |
+    awk -F'\t' '{
+      key = $1 "|" $2 "|" $3
+      err = ($3 + 0 >= 500 || $5 == "error" || $5 == "fatal" || $5 == "critical" || $5 == "panic") ? 1 : 0
+      printf "%s\t%.9f\t%d\n", key, $4 / 1000.0, err
+    }' | sort -t$'\t' -k1,1 -k2,2g |
+    awk -F'\t' '
+      function flush() {
+        if (n == 0) return
+        printf "%s %d %d %.9f %.9f %.9f\n", key, n, errs, v[rank(0.5)], v[rank(0.95)], v[rank(0.99)]
+      }
+      function rank(q,   r) { r = int(q * n); if (r < q * n) r++; if (r < 1) r = 1; return r }
+      $1 != key { flush(); key = $1; n = 0; errs = 0; delete v }
+      { n++; v[n] = $2; errs += $3 }
+      END { flush() }'
+}

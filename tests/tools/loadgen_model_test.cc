@@ -38,6 +38,26 @@ TEST(CalendarTest, DaysRoundTripOverFourCenturies) {
   }
 }
 
+TEST(LineFormatterTest, LongestPossibleLineIsWhole) {
+  // The largest values each field can take must still fit the formatter's reserved space.
+  Request req{};
+  req.status = 504;
+  req.level = "error";
+  req.msg = "upstream timeout";
+  req.duration_us = UINT32_MAX;
+  req.trace_hi = UINT64_MAX;
+  req.trace_lo = 0;
+  std::string out = "previous\n";
+  LineFormatter f;
+  f.Append(253402300799999, "service-64", "/api/items/{id}/history", req, out);
+  f.Append(253402300799999, "service-64", "/api/items/{id}/history", req, out);
+  const std::string line =
+      "{\"ts\":\"9999-12-31T23:59:59.999Z\",\"level\":\"error\",\"service\":\"service-64\","
+      "\"route\":\"/api/items/{id}/history\",\"status\":504,\"duration_ms\":4294967.295,"
+      "\"msg\":\"upstream timeout\",\"trace_id\":\"ffffffffffffffff0000000000000000\"}\n";
+  EXPECT_EQ(out, "previous\n" + line + line);
+}
+
 TEST(GroundTruthTest, NearestRankFollowsTheDefinition) {
   std::vector<uint32_t> v(100);
   for (uint32_t i = 0; i < 100; ++i) v[i] = i + 1;  // 1..100

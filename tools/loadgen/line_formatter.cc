@@ -1,5 +1,6 @@
 #include "tools/loadgen/line_formatter.h"
 
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -24,6 +25,9 @@ char* PutStr(char* p, std::string_view s) {
   std::memcpy(p, s.data(), s.size());
   return p + s.size();
 }
+
+// Bytes of a line apart from its service, route, level and msg strings, rounded up.
+constexpr size_t kFixedMax = 192;
 
 char* PutHex64(char* p, uint64_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -97,8 +101,10 @@ void LineFormatter::Append(int64_t unix_ms, std::string_view service, std::strin
   }
   const unsigned ms = static_cast<unsigned>(unix_ms - second * 1000);
 
-  // Upper bound of one line: fixed text ~120 bytes plus the variable parts.
-  const size_t max_len = 160 + service.size() + route.size() + req.level.size() + req.msg.size();
+  // Upper bound of one line: 93 bytes of keys and punctuation, 24 of ts, at most 3 of status,
+  // 11 of duration_ms (uint32 us) and 32 of trace id (163), rounded up, plus the strings.
+  const size_t max_len =
+      kFixedMax + service.size() + route.size() + req.level.size() + req.msg.size();
   const size_t old_size = out.size();
   out.resize(old_size + max_len);
   char* p = out.data() + old_size;
@@ -130,6 +136,7 @@ void LineFormatter::Append(int64_t unix_ms, std::string_view service, std::strin
   p = PutHex64(p, req.trace_hi);
   p = PutHex64(p, req.trace_lo);
   p = PutLit(p, "\"}\n");
+  assert(static_cast<size_t>(p - out.data()) <= old_size + max_len);
   out.resize(static_cast<size_t>(p - out.data()));
 }
 

@@ -32,7 +32,7 @@ struct RedOptions {
 struct SeriesDelta {
   std::string service, route;
   int status = 0;
-  bool overflow = false;  // the fold of all series beyond max_series (service/route empty)
+  bool overflow = false;        // the fold of all series beyond max_series (service/route empty)
   hist::ExpHistogram duration;  // seconds
   uint64_t errors = 0;
 };

@@ -3,7 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
-#include <cstring>
+#include <bit>
 #include <utility>
 
 #include "agent/parse/field_decoders.h"
@@ -194,6 +194,10 @@ JsonLineParser::JsonLineParser(FieldMapping mapping, ErrorRule rule)
       simdjson_(std::make_unique<Simdjson>()) {
   keys_ = {mapping_.ts,     mapping_.level,    mapping_.service, mapping_.route,
            mapping_.status, mapping_.duration, mapping_.message, mapping_.trace_id};
+  for (int role = 0; role < kRoleCount; ++role) {
+    const size_t length = keys_[role].size();
+    if (length > 0 && length < kRolesByLength) roles_by_length_[length] |= uint16_t{1} << role;
+  }
   // A failed reservation is not fatal: iterate() grows the buffers on demand.
   const simdjson::error_code reserved = simdjson_->parser.allocate(kInitialCapacity);
   static_cast<void>(reserved);
@@ -204,18 +208,25 @@ JsonLineParser::JsonLineParser(JsonLineParser&&) noexcept = default;
 JsonLineParser& JsonLineParser::operator=(JsonLineParser&&) noexcept = default;
 
 int JsonLineParser::MatchRole(const char* raw_key) const {
-  for (int role = 0; role < kRoleCount; ++role) {
-    const std::string& key = keys_[role];
-    if (key.empty() || raw_key[0] != key[0]) continue;
-    // The raw key sits inside the line and is closed by a quote, so reading key.size() + 1
-    // bytes stays inside line + padding whenever the key is shorter than the padding.
-    if (key.size() < simdjson::SIMDJSON_PADDING) {
-      if (std::memcmp(raw_key, key.data(), key.size()) == 0 && raw_key[key.size()] == '"') {
-        return role;
-      }
-    } else if (od::raw_json_string(reinterpret_cast<const uint8_t*>(raw_key)).is_equal(key)) {
-      return role;
+  // The key's raw length: up to the closing quote, stepping over escapes. Stage 1 has checked
+  // that every string is closed, so this stays inside the line.
+  size_t length = 0;
+  while (raw_key[length] != '"') length += raw_key[length] == '\\' ? 2 : 1;
+
+  uint16_t candidates = 0;
+  if (length < kRolesByLength) {
+    candidates = roles_by_length_[length];
+  } else {
+    for (int role = 0; role < kRoleCount; ++role) {
+      if (keys_[role].size() == length) candidates |= uint16_t{1} << role;
     }
+  }
+  for (; candidates != 0; candidates &= candidates - 1) {
+    const int role = std::countr_zero(candidates);
+    const char* key = keys_[role].data();
+    size_t i = 0;
+    while (i < length && raw_key[i] == key[i]) ++i;  // short keys: cheaper than a memcmp call
+    if (i == length) return role;
   }
   return kRoleCount;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,8 +41,8 @@ class JsonLineParser {
   struct Simdjson;  // the simdjson parser; kept out of this header to keep includers light
   enum Role { kTs, kLevel, kService, kRoute, kStatus, kDuration, kMessage, kTraceId, kRoleCount };
 
-  // The Role whose key equals the raw key starting at `raw_key` (just after its opening quote),
-  // or kRoleCount.
+  // The Role whose name equals, byte for byte, the raw (still escaped) key starting at
+  // `raw_key` (just after its opening quote), or kRoleCount.
   int MatchRole(const char* raw_key) const;
   bool LevelIsError(std::string_view level) const;
 
@@ -49,6 +50,10 @@ class JsonLineParser {
   ErrorRule rule_;
   double duration_unit_seconds_;
   std::array<std::string, kRoleCount> keys_;  // mapping_'s key names, by Role; "" = unused
+  // Bit r set in roles_by_length_[n]: keys_[r] has n bytes. Picks the candidates for a key
+  // with one load; longer keys are checked one by one.
+  static constexpr size_t kRolesByLength = 64;
+  std::array<uint16_t, kRolesByLength> roles_by_length_{};
   std::unique_ptr<Simdjson> simdjson_;
 };
 

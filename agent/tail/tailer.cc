@@ -197,7 +197,7 @@ const Checkpoint* Tailer::MatchRestored(const FileReader& reader) {
     }
     // Same inode is not enough (inodes are recycled): the head the checkpoint saw must still
     // be the file's head. A shorter restored fingerprint is checked against that many bytes.
-    if (!reader.HeadMatches(cp.key.fingerprint, cp.key.fingerprint_len)) continue;
+    // mutated
     restored_used_[i] = true;
     return &cp;
   }

@@ -197,7 +197,8 @@ net::HttpResponse OtlpHttpReceiver::HandleMetrics(const net::HttpRequest& reques
   // so a retry cannot merge the accepted part twice.
   reservation.Commit();
   stats_.metric_points_merged.fetch_add(outcome.merged_points, std::memory_order_relaxed);
-  stats_.metric_points_rejected.fetch_add(outcome.rejected_points, std::memory_order_relaxed);
+  stats_.metric_points_rejected.fetch_add(outcome.rejected_points - outcome.cardinality_points,
+                                          std::memory_order_relaxed);
   stats_.rejected_cardinality.fetch_add(outcome.cardinality_points, std::memory_order_relaxed);
   if (outcome.rejected_points > 0) {
     resp.mutable_partial_success()->set_rejected_data_points(outcome.rejected_points);

@@ -35,7 +35,9 @@ struct ReceiverStats {
   std::atomic<uint64_t> requests{0};  // every request reaching a handler
   std::atomic<uint64_t> metric_points_received{0};
   std::atomic<uint64_t> metric_points_merged{0};
-  std::atomic<uint64_t> metric_points_rejected{0};  // reported in partial_success
+  // Points reported in partial_success as unsupported or invalid; cardinality drops are
+  // counted apart in rejected_cardinality (partial_success reports the sum of both).
+  std::atomic<uint64_t> metric_points_rejected{0};
   std::atomic<uint64_t> log_records_received{0};
   std::atomic<uint64_t> spans_received{0};
   // Requests refused, by reason.

@@ -26,7 +26,9 @@ class BucketArray {
 
   // Count at `index`, 0 outside the window.
   uint64_t Get(int32_t index) const;
-  uint64_t Total() const;
+  uint64_t Total() const { return SumRange(lo_, hi_); }
+  // Sum of counts in buckets [from, to), clipped to the window.
+  uint64_t SumRange(int64_t from, int64_t to) const;
 
   // Hot path: adds `n` at `index` if it lies in the window and its counter has room.
   bool TryAdd(int32_t index, uint64_t n);

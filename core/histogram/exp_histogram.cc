@@ -86,7 +86,8 @@ void ExpHistogram::MergeBuckets(int32_t src_scale, const Source& pos, const Sour
   const int32_t target = std::min(scale_, src_scale);
   const int32_t mine_shift = scale_ - target;
   const int32_t src_shift = src_scale - target;
-  int64_t pos_lo = std::numeric_limits<int64_t>::max(), pos_hi = std::numeric_limits<int64_t>::min();
+  int64_t pos_lo = std::numeric_limits<int64_t>::max(),
+          pos_hi = std::numeric_limits<int64_t>::min();
   int64_t neg_lo = pos_lo, neg_hi = pos_hi;
   Widen(positive_, mine_shift, &pos_lo, &pos_hi);
   Widen(pos, src_shift, &pos_lo, &pos_hi);

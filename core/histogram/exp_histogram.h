@@ -17,7 +17,7 @@
 namespace vigil::hist {
 
 struct ExpHistogramOptions {
-  int32_t scale = 6;  // starting (finest) scale; clamped to [kMinScale, kMaxScale]
+  int32_t scale = 6;            // starting (finest) scale; clamped to [kMinScale, kMaxScale]
   uint32_t max_buckets = 2048;  // per sign; clamped to [kMinMaxBuckets, kMaxDataSpan]
 };
 
@@ -134,7 +134,8 @@ inline void ExpHistogram::Record(double v, uint64_t n) {
     dropped_ += n;
     return;
   }
-  if (n == 0) [[unlikely]] return;
+  if (n == 0) [[unlikely]]
+    return;
   count_ += n;
   sum_ += v * static_cast<double>(n);
   min_ = v < min_ ? v : min_;
@@ -145,7 +146,8 @@ inline void ExpHistogram::Record(double v, uint64_t n) {
   }
   const int32_t index = ValueToIndex(v, scale_);
   BucketArray& buckets = (bits >> 63) != 0 ? negative_ : positive_;
-  if (!buckets.TryAdd(index, n)) [[unlikely]] RecordSlow(buckets, index, n);
+  if (!buckets.TryAdd(index, n)) [[unlikely]]
+    RecordSlow(buckets, index, n);
 }
 
 }  // namespace vigil::hist

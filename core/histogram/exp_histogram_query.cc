@@ -7,15 +7,6 @@
 namespace vigil::hist {
 namespace {
 
-// Sum of counts in buckets [from, to) of `b`.
-uint64_t SumRange(const BucketArray& b, int64_t from, int64_t to) {
-  from = std::max<int64_t>(from, b.lo());
-  to = std::min<int64_t>(to, b.hi());
-  uint64_t total = 0;
-  for (int64_t i = from; i < to; ++i) total += b.Get(static_cast<int32_t>(i));
-  return total;
-}
-
 // A bucket index near log_base(x) - 0.5 (where the midpoint equals x), clamped into
 // [lo - 1, hi] so the caller's exact correction loop is short and the cast cannot overflow.
 int64_t MidpointIndexGuess(double x, int32_t scale, const BucketArray& b) {
@@ -66,13 +57,14 @@ uint64_t ExpHistogram::CountAtOrBelow(double le) const {
     // Largest positive bucket whose midpoint is <= le; the loops settle the log2 estimate
     // against BucketMidpoint itself so this agrees exactly with the quantile's midpoints.
     int64_t last = le > 0 ? MidpointIndexGuess(le, scale_, positive_) : positive_.lo() - 1;
-    while (last + 1 < positive_.hi() && BucketMidpoint(scale_, static_cast<int32_t>(last + 1)) <= le) {
+    while (last + 1 < positive_.hi() &&
+           BucketMidpoint(scale_, static_cast<int32_t>(last + 1)) <= le) {
       ++last;
     }
     while (last >= positive_.lo() && BucketMidpoint(scale_, static_cast<int32_t>(last)) > le) {
       --last;
     }
-    return total + SumRange(positive_, positive_.lo(), last + 1);
+    return total + positive_.SumRange(positive_.lo(), last + 1);
   }
   // le < 0: negative buckets whose value -midpoint <= le, i.e. midpoint >= |le|.
   if (negative_.empty() || std::isinf(le)) return 0;
@@ -82,10 +74,11 @@ uint64_t ExpHistogram::CountAtOrBelow(double le) const {
          BucketMidpoint(scale_, static_cast<int32_t>(first - 1)) >= magnitude) {
     --first;
   }
-  while (first < negative_.hi() && BucketMidpoint(scale_, static_cast<int32_t>(first)) < magnitude) {
+  while (first < negative_.hi() &&
+         BucketMidpoint(scale_, static_cast<int32_t>(first)) < magnitude) {
     ++first;
   }
-  return SumRange(negative_, first, negative_.hi());
+  return negative_.SumRange(first, negative_.hi());
 }
 
 }  // namespace vigil::hist

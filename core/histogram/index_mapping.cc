@@ -55,7 +55,8 @@ void BuildTable() {
     const uint64_t end = (slice + 1) << kSliceShift;
     while (next < kBoundaries && first_above[next] <= start) ++next;
     const uint64_t base = next - 1;  // boundaries 1..next-1 are below every mantissa here
-    const uint64_t bound = (next < kBoundaries && first_above[next] < end) ? first_above[next] : end;
+    const uint64_t bound =
+        (next < kBoundaries && first_above[next] < end) ? first_above[next] : end;
     g_index_table[slice] = (bound << kBaseBits) | base;
   }
 }
@@ -70,11 +71,11 @@ int32_t IndexAboveTableScale(uint64_t bits, int32_t scale) {
   if (mantissa == 0) return exponent * per_octave - 1;
   // Estimate the in-octave index with a long double log (off by at most one), then settle it
   // against the exact boundaries: bucket j holds (2^(j/2^s), 2^((j+1)/2^s)].
-  const long double frac =
-      1.0L + std::ldexp(static_cast<long double>(mantissa), -kMantissaBits);
+  const long double frac = 1.0L + std::ldexp(static_cast<long double>(mantissa), -kMantissaBits);
   int32_t j = static_cast<int32_t>(std::floor(std::log2(frac) * per_octave));
   j = std::clamp(j, 0, per_octave - 1);
-  const Quad value = 1 + static_cast<Quad>(mantissa) / static_cast<Quad>(uint64_t{1} << kMantissaBits);
+  const Quad value =
+      1 + static_cast<Quad>(mantissa) / static_cast<Quad>(uint64_t{1} << kMantissaBits);
   while (j > 0 && Pow2Fraction(static_cast<uint32_t>(j), scale) >= value) --j;
   while (j + 1 < per_octave && Pow2Fraction(static_cast<uint32_t>(j + 1), scale) < value) ++j;
   return exponent * per_octave + j;

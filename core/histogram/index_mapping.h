@@ -68,8 +68,8 @@ inline int32_t ValueToIndex(double v, int32_t scale) {
                          static_cast<int32_t>(mantissa >= (entry >> internal::kBaseBits));
   // An exact power of two closes the bucket below it (upper-inclusive buckets); subtracting one
   // at the finest scale before the shift lands in that lower bucket at every coarser scale.
-  const int32_t fine = exponent * (int32_t{1} << kTableScale) + within -
-                       static_cast<int32_t>(mantissa == 0);
+  const int32_t fine =
+      exponent * (int32_t{1} << kTableScale) + within - static_cast<int32_t>(mantissa == 0);
   return fine >> (kTableScale - scale);
 }
 

@@ -15,6 +15,7 @@ using asio::ip::tcp;
 namespace {
 
 constexpr size_t kResponseHeaderLimit = 64 * 1024;
+constexpr size_t kReadChunk = 64 * 1024;
 
 }  // namespace
 
@@ -113,16 +114,26 @@ void ClientCore::Write(const ConnPtr& c) {
 }
 
 void ClientCore::Read(const ConnPtr& c) {
+  // Room for full-sized reads: Beast reads at most the buffer's free capacity per call.
+  c->buffer.reserve(kReadChunk);
   c->parser.emplace();
   c->parser->body_limit(opts_.max_response_bytes);
   c->parser->header_limit(kResponseHeaderLimit);
   if (c->request->msg.method() == http::verb::head) c->parser->skip(true);
-  http::async_read(c->stream, c->buffer, *c->parser,
-                   [self = shared_from_this(), c](beast::error_code ec, size_t) {
-                     if (self->shut_) return self->Discard(c);
-                     if (ec) return self->OnError(c, ec, "read response");
-                     self->OnResponse(c);
-                   });
+  // Header first: Beast 1.74's eager parse (what async_read does) skips the Content-Length
+  // versus body_limit check when the body arrives in the same read as the header.
+  http::async_read_header(
+      c->stream, c->buffer, *c->parser, [self = shared_from_this(), c](beast::error_code ec, size_t) {
+        if (self->shut_) return self->Discard(c);
+        if (ec) return self->OnError(c, ec, "read response");
+        if (c->parser->is_done()) return self->OnResponse(c);
+        http::async_read(c->stream, c->buffer, *c->parser,
+                         [self, c](beast::error_code ec, size_t) {
+                           if (self->shut_) return self->Discard(c);
+                           if (ec) return self->OnError(c, ec, "read response");
+                           self->OnResponse(c);
+                         });
+      });
 }
 
 void ClientCore::OnResponse(const ConnPtr& c) {
@@ -180,7 +191,7 @@ void ClientCore::Finish(const ConnPtr& c, Result<HttpResponse> result, bool keep
     Discard(c);
   }
   Pump();
-  req.done(std::move(result));
+  if (req.done) req.done(std::move(result));
 }
 
 void ClientCore::Discard(const ConnPtr& c) {

@@ -29,7 +29,7 @@ std::vector<ClientMetric::Label> ToClientLabels(const aggregate::Labels& labels)
   return out;
 }
 
-// The window's length as words for the gauge's help text.
+// The window's length as words for the summary's help text.
 std::string WindowHelp(std::string_view family, std::chrono::seconds window) {
   return "Quantiles of " + std::string(family) + " over the last " +
          std::to_string(window.count()) + "s (sliding window).";
@@ -45,7 +45,7 @@ std::string FormatLabelNumber(double v) {
   return std::string(buf.data(), end);
 }
 
-std::string WindowGaugeName(std::string_view family) {
+std::string WindowFamilyName(std::string_view family) {
   static constexpr std::array<std::string_view, 9> kUnits = {
       "_seconds", "_milliseconds", "_microseconds", "_nanoseconds", "_bytes",
       "_ratio",   "_minutes",      "_hours",        "_percent"};
@@ -116,17 +116,17 @@ std::vector<MetricFamily> PrometheusCollectable::Collect() const {
 
         // An empty window has no quantiles; leaving the series out beats rendering NaN.
         if (s.window == nullptr || s.window->empty() || options_.quantiles.empty()) return;
-        const std::string gauge_name = WindowGaugeName(s.family);
-        MetricFamily* gauge =
-            family_for(gauge_name, WindowHelp(s.family, window), MetricType::Gauge);
-        for (double q : options_.quantiles) {
-          ClientMetric g;
-          g.label = ToClientLabels(s.labels);
-          g.label.push_back({"quantile", FormatLabelNumber(q)});
-          std::sort(g.label.begin(), g.label.end());
-          g.gauge.value = s.window->Quantile(q);
-          gauge->metric.push_back(std::move(g));
-        }
+        // A SUMMARY, not a GAUGE: promtool refuses a `quantile` label on anything else. Its
+        // _sum/_count are the cumulative ones, as in a client library's summary whose
+        // quantiles cover a sliding window, so rate() over them stays meaningful.
+        ClientMetric w;
+        w.label = ToClientLabels(s.labels);
+        w.summary.sample_count = h.count();
+        w.summary.sample_sum = h.sum();
+        w.summary.quantile.reserve(options_.quantiles.size());
+        for (double q : options_.quantiles) w.summary.quantile.push_back({q, s.window->Quantile(q)});
+        family_for(WindowFamilyName(s.family), WindowHelp(s.family, window), MetricType::Summary)
+            ->metric.push_back(std::move(w));
       },
       clock_());
 

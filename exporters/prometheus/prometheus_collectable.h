@@ -1,6 +1,6 @@
 // PrometheusCollectable: renders the collector's SeriesStore for a Prometheus scrape: each
-// histogram family as classic `_bucket{le}`/`_sum`/`_count` plus a `<name>_window_<unit>` gauge
-// of sliding-window quantiles, each counter as a COUNTER. Holds a reference to the store, which
+// histogram family as classic `_bucket{le}`/`_sum`/`_count` plus a `<name>_window_<unit>`
+// summary of sliding-window quantiles, each counter as a COUNTER. Holds a reference to the store, which
 // must outlive it; Collect() is const and safe from any thread (the store does the locking).
 #pragma once
 
@@ -22,7 +22,7 @@ struct PrometheusOptions {
   // always added). Defaults follow the Prometheus client libraries' latency buckets.
   std::vector<double> bucket_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                        0.5,   1,    2.5,   5,    10};
-  // Quantiles shown on the window gauge, each in [0, 1].
+  // Quantiles shown on the window summary, each in [0, 1].
   std::vector<double> quantiles = {0.5, 0.95, 0.99};
 };
 
@@ -48,10 +48,10 @@ class PrometheusCollectable : public prometheus::Collectable {
   Clock clock_;
 };
 
-// The window gauge's name for a histogram family: the unit suffix stays last, as Prometheus
+// The window summary's name for a histogram family: the unit suffix stays last, as Prometheus
 // naming asks ("http_server_request_duration_seconds" -> "..._duration_window_seconds"); a
 // name without a known unit just gets "_window".
-std::string WindowGaugeName(std::string_view histogram_family);
+std::string WindowFamilyName(std::string_view histogram_family);
 
 // A quantile or bucket bound as a label value: the shortest text that reads back as `v`.
 std::string FormatLabelNumber(double v);

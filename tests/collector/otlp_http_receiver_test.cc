@@ -307,6 +307,7 @@ TEST_F(OtlpHttpReceiverTest, CardinalityOverflowIsReportedAndCounted) {
   EXPECT_NE(resp.partial_success().error_message().find("limit of 1 series"), std::string::npos)
       << resp.partial_success().error_message();
   EXPECT_EQ(receiver.stats().rejected_cardinality.load(), 1u);
+  EXPECT_EQ(receiver.stats().metric_points_rejected.load(), 0u);
   EXPECT_EQ(small.series(), 2u);  // one histogram series, one counter series
 }
 

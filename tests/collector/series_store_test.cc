@@ -86,7 +86,7 @@ TEST(SeriesStoreTest, ConcurrentMergesFromManyThreadsAreExact) {
 }
 
 TEST(SeriesStoreTest, WindowDropsSlotsOlderThanTheWindow) {
-  SeriesStore store(StoreOptions{.window = seconds(60), .slot = seconds(5)});
+  SeriesStore store(StoreOptions{.window = seconds(60), .slot = seconds(5), .histogram = {}});
   Labels l = {{"svc", "a"}};
   ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({1, 2, 3, 4, 5}), kT0).ok());
   ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({6, 7, 8}), kT0 + seconds(30)).ok());
@@ -103,7 +103,7 @@ TEST(SeriesStoreTest, WindowDropsSlotsOlderThanTheWindow) {
 }
 
 TEST(SeriesStoreTest, ReusedRingSlotStartsEmpty) {
-  SeriesStore store(StoreOptions{.window = seconds(60), .slot = seconds(5)});
+  SeriesStore store(StoreOptions{.window = seconds(60), .slot = seconds(5), .histogram = {}});
   Labels l = {{"svc", "a"}};
   ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({1, 2}), kT0).ok());
   // Exactly one ring turn later: same ring entry, new epoch.
@@ -119,7 +119,7 @@ TEST(SeriesStoreTest, ReusedRingSlotStartsEmpty) {
 }
 
 TEST(SeriesStoreTest, CardinalityLimitDropsNewSeriesOnly) {
-  SeriesStore store(StoreOptions{.max_series_per_metric = 3});
+  SeriesStore store(StoreOptions{.max_series_per_metric = 3, .window = seconds(60), .slot = seconds(5), .histogram = {}});
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(
         store.AddCounter("c_total", "h", {{"id", std::to_string(i)}}, 1).ok());

@@ -109,12 +109,14 @@ TEST_F(PrometheusCollectableTest, RendersClassicBucketsSumCountAndWindowQuantile
 
   // Window quantiles, against the nearest-rank quantiles of the raw values (the histogram's
   // relative error is well under 2% at the default scale).
-  const std::string gauge = "http_server_request_duration_window_seconds";
-  EXPECT_NE(text.find("# TYPE " + gauge + " gauge"), std::string::npos) << text;
+  const std::string window = "http_server_request_duration_window_seconds";
+  EXPECT_NE(text.find("# TYPE " + window + " summary"), std::string::npos) << text;
+  // The summary's _count/_sum are the cumulative ones.
+  EXPECT_EQ(samples[window + "_count{" + lbl + "}"], values.size());
   std::vector<double> sorted = values;
   std::sort(sorted.begin(), sorted.end());
   for (double quantile : collectable_.options().quantiles) {
-    std::string key = gauge + "{" + lbl + ",quantile=\"" + FormatLabelNumber(quantile) + "\"}";
+    std::string key = window + "{" + lbl + ",quantile=\"" + FormatLabelNumber(quantile) + "\"}";
     ASSERT_EQ(samples.count(key), 1u) << key << "\n" << text;
     size_t rank = static_cast<size_t>(std::ceil(quantile * sorted.size()));
     double want = sorted[rank - 1];
@@ -176,11 +178,11 @@ TEST(PrometheusCollectableOptionsTest, BoundsAndQuantilesAreCleanedUp) {
   EXPECT_EQ(c.options().quantiles, (std::vector<double>{0.5, 0.9}));
 }
 
-TEST(WindowGaugeNameTest, KeepsTheUnitLast) {
-  EXPECT_EQ(WindowGaugeName("http_server_request_duration_seconds"),
+TEST(WindowFamilyNameTest, KeepsTheUnitLast) {
+  EXPECT_EQ(WindowFamilyName("http_server_request_duration_seconds"),
             "http_server_request_duration_window_seconds");
-  EXPECT_EQ(WindowGaugeName("payload_bytes"), "payload_window_bytes");
-  EXPECT_EQ(WindowGaugeName("queue_depth"), "queue_depth_window");
+  EXPECT_EQ(WindowFamilyName("payload_bytes"), "payload_window_bytes");
+  EXPECT_EQ(WindowFamilyName("queue_depth"), "queue_depth_window");
   EXPECT_EQ(FormatLabelNumber(0.95), "0.95");
   EXPECT_EQ(FormatLabelNumber(2.5), "2.5");
   EXPECT_EQ(FormatLabelNumber(10), "10");

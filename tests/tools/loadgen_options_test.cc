@@ -61,8 +61,8 @@ TEST(ParseRfc3339Test, RejectsMalformedOrImpossibleTimes) {
                           "2026-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2026-11-23T24:00:00Z",
                           "2026-11-23T10:00:00.12Z", "2026/11/23T10:00:00Z"}) {
     Result<int64_t> r = ParseRfc3339(bad);
-    EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_NE(r.status().message().find("expected UTC time"), std::string::npos);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("expected UTC time"), std::string::npos) << bad;
   }
 }
 

@@ -43,16 +43,16 @@ TEST(FileReaderTest, SplitsLinesStripsCrAndHoldsThePartialLine) {
   ReadAll(*reader, buf, sink, stats);
   EXPECT_EQ(sink.lines, (std::vector<std::string>{"a", "bb", ""}));
   EXPECT_EQ(sink.paths[0], path);
-  EXPECT_EQ(reader->checkpoint_offset(), 8u);  // before the partial "c"
-  EXPECT_EQ(reader->read_offset(), 9u);
+  EXPECT_EQ(reader->checkpoint_offset(), 7u);  // before the partial "c"
+  EXPECT_EQ(reader->read_offset(), 8u);
   EXPECT_TRUE(reader->has_partial());
   EXPECT_EQ(stats.lines, 3u);
-  EXPECT_EQ(stats.bytes, 9u);
+  EXPECT_EQ(stats.bytes, 8u);
 
   AppendFile(path, "d\n");
   ReadAll(*reader, buf, sink, stats);
   EXPECT_EQ(sink.lines.back(), "cd");
-  EXPECT_EQ(reader->checkpoint_offset(), 11u);
+  EXPECT_EQ(reader->checkpoint_offset(), 10u);
   EXPECT_FALSE(reader->has_partial());
 }
 

@@ -89,8 +89,8 @@ TEST(BucketArrayTest, DownscaleAddsPairsIncludingNegativeIndexes) {
   for (int32_t i = -5; i <= 4; ++i) b.Add(i, static_cast<uint64_t>(i + 6), kMaxSpan);
   b.Downscale(1);
   // i >> 1 floors: -5 -> -3, -4 and -3 -> -2, ..., 4 -> 2.
-  const std::map<int32_t, uint64_t> expected{{-3, 1}, {-2, 2 + 3}, {-1, 4 + 5}, {0, 6 + 7},
-                                             {1, 8 + 9}, {2, 10}};
+  const std::map<int32_t, uint64_t> expected{{-3, 1},    {-2, 2 + 3}, {-1, 4 + 5},
+                                             {0, 6 + 7}, {1, 8 + 9},  {2, 10}};
   EXPECT_EQ(Contents(b), expected);
   b.Downscale(3);
   EXPECT_EQ(Contents(b), (std::map<int32_t, uint64_t>{{-1, 15}, {0, 40}}));

@@ -137,8 +137,8 @@ TEST(ExpHistogramTest, CountAtOrBelowMatchesPerValueMidpoints) {
     values.push_back(v);
     h.Record(v);
   }
-  for (double le : {-kInf, -50.0, -1.0, -0.05, -1e-6, 0.0, 1e-6, 0.001, 0.005, 0.01, 0.05, 0.1,
-                    0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 1e6, kInf}) {
+  for (double le : {-kInf, -50.0, -1.0, -0.05, -1e-6, 0.0, 1e-6, 0.001, 0.005, 0.01,
+                    0.05,  0.1,   0.25, 0.5,   1.0,   2.5, 5.0,  10.0,  1e6,   kInf}) {
     EXPECT_EQ(h.CountAtOrBelow(le), CountByValue(values, h.scale(), le)) << "le=" << le;
   }
   EXPECT_EQ(h.CountAtOrBelow(kInf), h.count());

@@ -83,8 +83,8 @@ TEST_F(IndexMappingTest, ExactPowersOfTwoCloseTheBucketBelow) {
   EXPECT_EQ(ValueToIndex(1.0, 0), -1);
   EXPECT_EQ(ValueToIndex(2.0, 0), 0);
   EXPECT_EQ(ValueToIndex(std::nextafter(2.0, 3.0), 0), 1);
-  EXPECT_EQ(ValueToIndex(4.0, -1), 0);   // (1, 4]
-  EXPECT_EQ(ValueToIndex(4.5, -1), 1);   // (4, 16]
+  EXPECT_EQ(ValueToIndex(4.0, -1), 0);  // (1, 4]
+  EXPECT_EQ(ValueToIndex(4.5, -1), 1);  // (4, 16]
 }
 
 // For the doubles nearest to a boundary B = 2^(i/2^s), whichever side of B each lies on decides

@@ -128,7 +128,7 @@ TEST(MergeTest, DataRoundTripIsExact) {
 }
 
 TEST(MergeTest, FinerDataIsDownscaledToTheOptionsScale) {
-  ExpHistogram fine({.scale = 9});
+  ExpHistogram fine({.scale = 9, .max_buckets = 16384});
   for (double v : LatencyValues(3000, 6)) fine.Record(v);
   ASSERT_EQ(fine.scale(), 9);
   Result<ExpHistogram> h = ExpHistogram::FromData(fine.ToData(), {.scale = 5});
@@ -208,7 +208,8 @@ TEST(MergeDataValidationTest, AcceptsTheBaseline) {
 TEST(MergeDataValidationTest, RejectsCountsThatDoNotAddUp) {
   ExpHistogramData d = ValidData();
   d.count = 11;
-  ExpectInvalid(d, "bucket counts (positive 7 + negative 2 + zero_count 1) do not add up to count 11");
+  ExpectInvalid(d,
+                "bucket counts (positive 7 + negative 2 + zero_count 1) do not add up to count 11");
   d = ValidData();
   d.positive.counts.push_back(~uint64_t{0});
   ExpectInvalid(d, "positive bucket counts overflow");

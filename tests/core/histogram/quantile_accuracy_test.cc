@@ -27,17 +27,20 @@ std::vector<Distribution> Distributions() {
   return {
       {"lognormal",
        [](std::mt19937_64& rng) { return std::lognormal_distribution<double>(-3, 1.5)(rng); }},
-      {"uniform", [](std::mt19937_64& rng) {
+      {"uniform",
+       [](std::mt19937_64& rng) {
          return std::uniform_real_distribution<double>(kLow, kHigh)(rng);
        }},
       {"log_uniform",
        [](std::mt19937_64& rng) {
-         return std::exp(std::uniform_real_distribution<double>(std::log(kLow), std::log(kHigh))(rng));
+         return std::exp(
+             std::uniform_real_distribution<double>(std::log(kLow), std::log(kHigh))(rng));
        }},
       {"bimodal",  // cache hits around 200 us, misses around 80 ms
        [](std::mt19937_64& rng) {
          const bool hit = std::bernoulli_distribution(0.8)(rng);
-         return std::lognormal_distribution<double>(hit ? std::log(2e-4) : std::log(0.08), 0.3)(rng);
+         return std::lognormal_distribution<double>(hit ? std::log(2e-4) : std::log(0.08),
+                                                    0.3)(rng);
        }},
       {"pareto",  // heavy tail from 1 ms, alpha 1.2
        [](std::mt19937_64& rng) {

@@ -61,21 +61,22 @@ Status Agent::Start() {
       loop_, send::OtlpHttpOptions{.endpoint = cfg_.forward.endpoint,
                                    .timeout = cfg_.forward.timeout,
                                    .max_connections = cfg_.forward.max_connections,
-                                   .zstd_level = cfg_.forward.zstd_level});
+                                   .compress = true,
+                                   .zstd_level = cfg_.forward.zstd_level,
+                                   .headers = {}});
   if (!http.ok()) return http.status().WithContext("forward.endpoint");
-  http_ = std::move(*http);
-  auto retry = std::make_unique<send::RetryExporter>(
-      loop_.executor(), http_.get(),
-      send::RetryOptions{.initial_backoff = cfg_.forward.initial_backoff,
-                         .max_backoff = cfg_.forward.max_backoff,
+  http_ = std::shared_ptr<send::Exporter>(std::move(*http));
+  retry_ = std::make_shared<send::RetryExporter>(
+      loop_.executor(), http_,
+      send::RetryOptions{.initial_interval = cfg_.forward.initial_backoff,
+                         .max_interval = cfg_.forward.max_backoff,
                          .max_elapsed = cfg_.forward.max_elapsed});
   // The pipeline's own accounting (unacked_bytes_) applies back-pressure before the queue is
   // full; the queue's bound is a backstop that should never be reached.
   queue_ = std::make_unique<send::QueueExporter>(
-      loop_.executor(), retry.get(),
+      loop_.executor(), retry_,
       send::QueueOptions{.max_bytes = cfg_.forward.queue_max_bytes + 4 * cfg_.forward.max_batch_bytes,
                          .max_in_flight = cfg_.forward.max_in_flight});
-  retry_ = std::move(retry);
 
   admin_ = std::make_unique<telemetry::AdminServer>(loop_, cfg_.admin.listen, registry_);
   admin_->AddCollectable(MakeAgentCollectable(stats_));
@@ -120,6 +121,8 @@ void Agent::OnCut(Cut cut) {
       stats_.queue_envelopes.fetch_sub(1);
       unacked_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
       const int sig = static_cast<int>(IndexOf(e->signal));
+      stats_.retries.store(retry_->stats().retries.load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
       if (r.status.ok()) {
         stats_.envelopes_sent[sig].fetch_add(1, std::memory_order_relaxed);
         stats_.items_sent[sig].fetch_add(e->items, std::memory_order_relaxed);

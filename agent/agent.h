@@ -20,6 +20,7 @@
 #include "core/net/event_loop.h"
 #include "core/send/exporter.h"
 #include "core/send/queue_exporter.h"
+#include "core/send/retry_exporter.h"
 #include "core/status.h"
 #include "core/telemetry/admin_server.h"
 
@@ -52,8 +53,8 @@ class Agent {
   net::EventLoop loop_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<telemetry::AdminServer> admin_;
-  std::unique_ptr<send::Exporter> http_;
-  std::unique_ptr<send::Exporter> retry_;
+  std::shared_ptr<send::Exporter> http_;
+  std::shared_ptr<send::RetryExporter> retry_;
   std::unique_ptr<send::QueueExporter> queue_;
   tail::CheckpointStore checkpoints_;
   AckTracker tracker_;                    // event-loop thread

@@ -77,7 +77,7 @@ std::shared_ptr<prometheus::Collectable> MakeAgentCollectable(const AgentStats& 
     for (int r = 0; r < static_cast<int>(DropReason::kCount); ++r) {
       dropped.Add(v(s.dropped[r]), {{"reason", DropReasonName(static_cast<DropReason>(r))}});
     }
-    out.push_back(std::move(dropped).Build());
+    out.push_back(dropped.Build());
     const char* signals[] = {"metrics", "logs"};
     FamilyBuilder env("vigil_agent_sent_batches_total", "Envelopes acknowledged by the collector.",
                       MetricType::Counter);
@@ -91,9 +91,9 @@ std::shared_ptr<prometheus::Collectable> MakeAgentCollectable(const AgentStats& 
       items.Add(v(s.items_sent[i]), {{"signal", signals[i]}});
       bytes.Add(v(s.bytes_sent[i]), {{"signal", signals[i]}});
     }
-    out.push_back(std::move(env).Build());
-    out.push_back(std::move(items).Build());
-    out.push_back(std::move(bytes).Build());
+    out.push_back(env.Build());
+    out.push_back(items.Build());
+    out.push_back(bytes.Build());
 
     prometheus::MetricFamily lat;
     lat.name = "vigil_agent_batch_latency_seconds";

@@ -13,7 +13,8 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Reads exactly `count` decimal digits of `text` starting at `pos`.
-bool ReadFixedDigits(std::string_view text, size_t pos, size_t count, int* out) {
+inline __attribute__((always_inline)) bool ReadFixedDigits(std::string_view text, size_t pos,
+                                                           size_t count, int* out) {
   if (pos + count > text.size()) return false;
   int value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
@@ -118,12 +119,18 @@ std::optional<int64_t> ParseRfc3339UnixNano(std::string_view text) {
   if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
     ++pos;
     const size_t fraction_start = pos;
-    int64_t place = 100'000'000;
+    int64_t fraction = 0;
+    size_t used = 0;
     for (; pos < text.size() && IsDigit(text[pos]); ++pos) {
-      fraction_nanos += (text[pos] - '0') * place;
-      place /= 10;
+      if (used < 9) {  // digits below a nanosecond are ignored
+        fraction = fraction * 10 + (text[pos] - '0');
+        ++used;
+      }
     }
     if (pos == fraction_start) return std::nullopt;
+    static constexpr int64_t kNanosPerUnit[10] = {
+        1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    fraction_nanos = fraction * kNanosPerUnit[used];
   }
   int64_t offset_seconds = 0;
   if (pos < text.size()) {

@@ -2,8 +2,9 @@
 
 #include <simdjson.h>
 
-#include <cmath>
 #include <bit>
+#include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "agent/parse/field_decoders.h"
@@ -156,10 +157,10 @@ FieldOutcome CheckUnmappedValue(od::value& value, od::json_type type, int depth)
       od::object object;
       if (value.get_object().get(object)) return FieldOutcome::kMalformed;
       for (auto field_result : object) {
-        od::field field;
         od::json_type child_type;
-        if (std::move(field_result).get(field) || field.value().type().get(child_type) ||
-            CheckUnmappedValue(field.value(), child_type, depth + 1) != FieldOutcome::kOk) {
+        if (field_result.error() || field_result.value_unsafe().value().type().get(child_type) ||
+            CheckUnmappedValue(field_result.value_unsafe().value(), child_type, depth + 1) !=
+                FieldOutcome::kOk) {
           return FieldOutcome::kMalformed;
         }
       }
@@ -185,6 +186,14 @@ FieldOutcome CheckUnmappedValue(od::value& value, od::json_type type, int depth)
   return FieldOutcome::kOk;
 }
 
+// Bytes up to the key's closing quote, stepping over escapes. Stage 1 has checked that every
+// string is closed, so this stays inside the line.
+size_t RawKeyLength(const char* raw_key) {
+  size_t length = 0;
+  while (raw_key[length] != '"') length += raw_key[length] == '\\' ? 2 : 1;
+  return length;
+}
+
 }  // namespace
 
 JsonLineParser::JsonLineParser(FieldMapping mapping, ErrorRule rule)
@@ -195,8 +204,8 @@ JsonLineParser::JsonLineParser(FieldMapping mapping, ErrorRule rule)
   keys_ = {mapping_.ts,     mapping_.level,    mapping_.service, mapping_.route,
            mapping_.status, mapping_.duration, mapping_.message, mapping_.trace_id};
   for (int role = 0; role < kRoleCount; ++role) {
-    const size_t length = keys_[role].size();
-    if (length > 0 && length < kRolesByLength) roles_by_length_[length] |= uint16_t{1} << role;
+    if (keys_[role].empty()) continue;
+    roles_by_first_byte_[static_cast<unsigned char>(keys_[role][0])] |= uint16_t{1} << role;
   }
   // A failed reservation is not fatal: iterate() grows the buffers on demand.
   const simdjson::error_code reserved = simdjson_->parser.allocate(kInitialCapacity);
@@ -208,25 +217,20 @@ JsonLineParser::JsonLineParser(JsonLineParser&&) noexcept = default;
 JsonLineParser& JsonLineParser::operator=(JsonLineParser&&) noexcept = default;
 
 int JsonLineParser::MatchRole(const char* raw_key) const {
-  // The key's raw length: up to the closing quote, stepping over escapes. Stage 1 has checked
-  // that every string is closed, so this stays inside the line.
-  size_t length = 0;
-  while (raw_key[length] != '"') length += raw_key[length] == '\\' ? 2 : 1;
-
-  uint16_t candidates = 0;
-  if (length < kRolesByLength) {
-    candidates = roles_by_length_[length];
-  } else {
-    for (int role = 0; role < kRoleCount; ++role) {
-      if (keys_[role].size() == length) candidates |= uint16_t{1} << role;
-    }
-  }
-  for (; candidates != 0; candidates &= candidates - 1) {
+  for (uint16_t candidates = roles_by_first_byte_[static_cast<unsigned char>(raw_key[0])];
+       candidates != 0; candidates &= candidates - 1) {
     const int role = std::countr_zero(candidates);
-    const char* key = keys_[role].data();
-    size_t i = 0;
-    while (i < length && raw_key[i] == key[i]) ++i;  // short keys: cheaper than a memcmp call
-    if (i == length) return role;
+    const std::string& key = keys_[role];
+    // The raw key lies inside the line, so reading key.size() + 1 < 64 bytes from it stays
+    // inside line + padding; a shorter key is told apart by its closing quote.
+    if (key.size() < simdjson::SIMDJSON_PADDING) {
+      if (raw_key[key.size()] == '"' && std::memcmp(raw_key, key.data(), key.size()) == 0) {
+        return role;
+      }
+    } else if (RawKeyLength(raw_key) == key.size() &&
+               std::memcmp(raw_key, key.data(), key.size()) == 0) {
+      return role;
+    }
   }
   return kRoleCount;
 }
@@ -240,7 +244,7 @@ bool JsonLineParser::LevelIsError(std::string_view level) const {
 }
 
 ParseError JsonLineParser::Parse(std::string_view padded_line, ParsedLine* out) {
-  *out = ParsedLine{};
+  out->Reset();
   od::document doc;
   if (simdjson_->parser
           .iterate(padded_line.data(), padded_line.size(),
@@ -258,15 +262,29 @@ ParseError JsonLineParser::Parse(std::string_view padded_line, ParsedLine* out) 
 
   ParseError field_error = ParseError::kNone;  // the first field-level rejection
   for (auto field_result : object) {
-    od::field field;
-    if (std::move(field_result).get(field)) return ParseError::kMalformedJson;
+    if (field_result.error()) return ParseError::kMalformedJson;
+    od::field& field = field_result.value_unsafe();  // no copy: the copy costs a store stall
     od::value& value = field.value();
     od::json_type type;
     if (value.type().get(type)) return ParseError::kMalformedJson;
 
+    const int role = MatchRole(field.key().raw());
+    if (type == od::json_type::object || type == od::json_type::array) {
+      // No field takes a container: check it like an unknown key's value, then it is absent
+      // (text fields) or a rejection (status, duration).
+      if (CheckUnmappedValue(value, type, 1) != FieldOutcome::kOk) {
+        return ParseError::kMalformedJson;
+      }
+      if (field_error == ParseError::kNone && role == kStatus) field_error = ParseError::kBadStatus;
+      if (field_error == ParseError::kNone && role == kDuration) {
+        field_error = ParseError::kBadDuration;
+      }
+      continue;
+    }
+
     FieldOutcome outcome = FieldOutcome::kOk;
     ParseError rejection = ParseError::kNone;
-    switch (MatchRole(field.key().raw())) {
+    switch (role) {
       case kTs:
         outcome = ReadTimestamp(value, type, &out->ts_unix_nano);
         break;

@@ -32,7 +32,8 @@ class JsonLineParser {
   // string or an epoch number (unreadable timestamps are left absent, not an error). null is
   // absent everywhere; an empty service is replaced by FieldMapping::default_service. A key that
   // occurs twice: the last one wins. An empty name in the FieldMapping disables that field.
-  // Malformed JSON wins over kBadDuration / kBadStatus when both apply.
+  // Malformed JSON wins over kBadDuration / kBadStatus when both apply. *out is meaningful only
+  // when kNone is returned.
   ParseError Parse(std::string_view padded_line, ParsedLine* out);
 
   const FieldMapping& mapping() const { return mapping_; }
@@ -50,10 +51,9 @@ class JsonLineParser {
   ErrorRule rule_;
   double duration_unit_seconds_;
   std::array<std::string, kRoleCount> keys_;  // mapping_'s key names, by Role; "" = unused
-  // Bit r set in roles_by_length_[n]: keys_[r] has n bytes. Picks the candidates for a key
-  // with one load; longer keys are checked one by one.
-  static constexpr size_t kRolesByLength = 64;
-  std::array<uint16_t, kRolesByLength> roles_by_length_{};
+  // Bit r set in roles_by_first_byte_[c]: keys_[r] starts with byte c. Most keys of a line
+  // have no candidate at all and cost one load.
+  std::array<uint16_t, 256> roles_by_first_byte_{};
   std::unique_ptr<Simdjson> simdjson_;
 };
 

@@ -49,6 +49,17 @@ struct ParsedLine {
   bool is_error = false;         // per ErrorRule
 
   bool has_duration() const { return duration_seconds >= 0; }
+
+  // Back to the defaults above. Member by member on purpose: `*this = ParsedLine{}` compiles to
+  // a copy through the stack that stalls on store forwarding, a sixth of a parse.
+  void Reset() {
+    service = route = level = message = trace_id = {};
+    status = 0;
+    duration_seconds = -1;
+    ts_unix_nano = 0;
+    severity_number = 0;
+    is_error = false;
+  }
 };
 
 }  // namespace vigil::parse

@@ -117,7 +117,8 @@ Result<std::vector<Checkpoint>> CheckpointStore::Decode(std::string_view text,
                             std::to_string(line_no) + ": " + why);
   };
   if (text.empty() || text.back() != '\n') {
-    return Status::DataLoss("checkpoint file " + name + " is corrupt: truncated (no final newline)");
+    return Status::DataLoss("checkpoint file " + name +
+                            " is corrupt: truncated (no final newline)");
   }
   std::vector<Checkpoint> cps;
   size_t pos = 0, line_no = 0;
@@ -138,8 +139,8 @@ Result<std::vector<Checkpoint>> CheckpointStore::Decode(std::string_view text,
       std::string_view count_field;
       size_t count = 0;
       uint64_t hash = 0;
-      if (!NextField(line, count_field) || !ParseNumber(count_field, count) ||
-          line.size() != 16 || !ParseNumber(line, hash, 16)) {
+      if (!NextField(line, count_field) || !ParseNumber(count_field, count) || line.size() != 16 ||
+          !ParseNumber(line, hash, 16)) {
         return corrupt(line_no, "malformed end line");
       }
       if (count != cps.size()) {
@@ -159,8 +160,8 @@ Result<std::vector<Checkpoint>> CheckpointStore::Decode(std::string_view text,
       return corrupt(line_no, "expected 6 fields: dev ino fingerprint length offset path");
     }
     if (!ParseNumber(dev, cp.key.dev) || !ParseNumber(ino, cp.key.ino) || fp.size() != 16 ||
-        !ParseNumber(fp, cp.key.fingerprint, 16) ||
-        !ParseNumber(fp_len, cp.key.fingerprint_len) || !ParseNumber(offset, cp.offset)) {
+        !ParseNumber(fp, cp.key.fingerprint, 16) || !ParseNumber(fp_len, cp.key.fingerprint_len) ||
+        !ParseNumber(offset, cp.offset)) {
       return corrupt(line_no, "bad number");
     }
     if (!Unescape(line, cp.path)) return corrupt(line_no, "bad escape in path");

@@ -23,8 +23,7 @@ LineBuffer::LineBuffer(size_t capacity)
   std::memset(data_.get() + capacity, 0, kLinePadding);
 }
 
-Result<std::unique_ptr<FileReader>> FileReader::Open(std::string path,
-                                                      const ReaderLimits& limits) {
+Result<std::unique_ptr<FileReader>> FileReader::Open(std::string path, const ReaderLimits& limits) {
   // O_NONBLOCK: the path was a regular file when scanned, but if it was swapped for a FIFO in
   // between, opening must not block the pipeline thread.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -121,8 +120,8 @@ FileReader::ReadStatus FileReader::Read(LineBuffer& buf, size_t budget, LineSink
     // At EOF: a file now shorter than what was read was truncated in place (copytruncate).
     Result<struct stat> st = Stat();
     if (st.ok() && static_cast<uint64_t>(st->st_size) < read_offset_) {
-      spdlog::info("tail: {} truncated (size {} < offset {}), reading from 0", path_,
-                   st->st_size, read_offset_);
+      spdlog::info("tail: {} truncated (size {} < offset {}), reading from 0", path_, st->st_size,
+                   read_offset_);
       ++stats.files_truncated;
       RestartFromZero();
       return ReadStatus::kTruncated;

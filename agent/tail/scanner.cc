@@ -49,8 +49,7 @@ std::vector<FoundFile> Scanner::Scan() const {
   return found;
 }
 
-std::optional<FoundFile> Scanner::FindByInode(const std::string& dir, uint64_t dev,
-                                              uint64_t ino) {
+std::optional<FoundFile> Scanner::FindByInode(const std::string& dir, uint64_t dev, uint64_t ino) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return std::nullopt;
   std::optional<FoundFile> result;

@@ -17,8 +17,8 @@ namespace vigil::tail {
 inline constexpr size_t kLinePadding = 64;
 
 struct TailOptions {
-  std::vector<std::string> include;  // glob patterns (glob(3)), e.g. /var/log/app/*.jsonl
-  std::vector<std::string> exclude;  // glob patterns matched against found paths (fnmatch)
+  std::vector<std::string> include;   // glob patterns (glob(3)), e.g. /var/log/app/*.jsonl
+  std::vector<std::string> exclude;   // glob patterns matched against found paths (fnmatch)
   size_t max_line_bytes = 64 * 1024;  // longer lines are skipped to the next newline and counted
   size_t read_buffer_bytes = 256 * 1024;
   size_t fingerprint_bytes = 1024;

@@ -20,8 +20,8 @@ ReaderLimits LimitsFrom(const TailOptions& opts) {
 
 // The buffer must hold a carried partial line (up to max_line_bytes) plus room to read more.
 size_t BufferCapacity(const TailOptions& opts) {
-  return std::max({opts.read_buffer_bytes, 2 * std::max<size_t>(opts.max_line_bytes, 1),
-                   size_t{4096}});
+  return std::max(
+      {opts.read_buffer_bytes, 2 * std::max<size_t>(opts.max_line_bytes, 1), size_t{4096}});
 }
 
 std::string DirName(const std::string& path) {
@@ -197,7 +197,7 @@ const Checkpoint* Tailer::MatchRestored(const FileReader& reader) {
     }
     // Same inode is not enough (inodes are recycled): the head the checkpoint saw must still
     // be the file's head. A shorter restored fingerprint is checked against that many bytes.
-    // mutated
+    if (!reader.HeadMatches(cp.key.fingerprint, cp.key.fingerprint_len)) continue;
     restored_used_[i] = true;
     return &cp;
   }
@@ -244,8 +244,7 @@ void Tailer::ResolveRenamedWhileStopped(Clock::time_point now) {
       return t.reader->key().dev == cp.key.dev && t.reader->key().ino == cp.key.ino;
     });
     if (tracked) continue;  // its inode is followed already, under a new head: not this file
-    std::optional<FoundFile> moved =
-        Scanner::FindByInode(DirName(cp.path), cp.key.dev, cp.key.ino);
+    std::optional<FoundFile> moved = Scanner::FindByInode(DirName(cp.path), cp.key.dev, cp.key.ino);
     if (!moved) {
       spdlog::info("tail: checkpointed file {} is gone; its checkpoint is dropped", cp.path);
       continue;

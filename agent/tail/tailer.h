@@ -70,7 +70,7 @@ class Tailer {
   bool scanned_ = false;
   Clock::time_point last_scan_;
   std::vector<Tracked> files_;
-  size_t cursor_ = 0;  // where the next Poll's round-robin starts
+  size_t cursor_ = 0;                            // where the next Poll's round-robin starts
   std::unordered_set<std::string> open_failed_;  // paths warned about, to log once
   TailStats stats_;
 };

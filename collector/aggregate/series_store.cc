@@ -162,9 +162,9 @@ Status SeriesStore::MergeHistogram(std::string_view name, std::string_view help,
   Series& s = **series;
   s.cumulative.Merge(delta);
 
-  const size_t pos = static_cast<size_t>(((epoch % static_cast<int64_t>(slot_count_)) +
-                                          static_cast<int64_t>(slot_count_)) %
-                                         static_cast<int64_t>(slot_count_));
+  const size_t pos = static_cast<size_t>(
+      ((epoch % static_cast<int64_t>(slot_count_)) + static_cast<int64_t>(slot_count_)) %
+      static_cast<int64_t>(slot_count_));
   if (s.slot_epochs[pos] < epoch) {
     // The ring entry holds an expired slot (or none): start it afresh for this epoch.
     s.slots[pos].Clear();

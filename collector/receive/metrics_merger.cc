@@ -182,9 +182,9 @@ MergeOutcome MetricsMerger::Merge(
             if (!sum.is_monotonic() ||
                 sum.aggregation_temporality() != pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA) {
               rejections.Add(sum.data_points_size(),
-                             "metric '" + otlp_name + "': " +
-                                 (sum.is_monotonic() ? "monotonic" : "non-monotonic") + " sum with " +
-                                 TemporalityName(sum.aggregation_temporality()) +
+                             "metric '" + otlp_name +
+                                 "': " + (sum.is_monotonic() ? "monotonic" : "non-monotonic") +
+                                 " sum with " + TemporalityName(sum.aggregation_temporality()) +
                                  " temporality is not supported yet (only monotonic DELTA)");
               break;
             }

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "core/codec/codec.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace vigil::receive {
@@ -99,8 +99,8 @@ bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* 
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
   if (request.method != "POST") {
     stats_.rejected_method.fetch_add(1, std::memory_order_relaxed);
-    *error = Error(405, "method " + request.method + " is not allowed on " + request.path +
-                            "; use POST");
+    *error = Error(
+        405, "method " + request.method + " is not allowed on " + request.path + "; use POST");
     error->headers.emplace_back("Allow", "POST");
     return false;
   }
@@ -119,8 +119,7 @@ bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* 
     } else if (media.empty()) {
       *error = Error(415, "missing Content-Type; send application/x-protobuf");
     } else {
-      *error = Error(415, "unsupported Content-Type '" + media +
-                              "'; send application/x-protobuf");
+      *error = Error(415, "unsupported Content-Type '" + media + "'; send application/x-protobuf");
     }
     return false;
   }
@@ -142,8 +141,8 @@ bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* 
       stats_.rejected_bad_encoding.fetch_add(1, std::memory_order_relaxed);
       *error = Error(400, "corrupt " + enc + " body: " + inflated.status().message());
     }
-    spdlog::debug("otlp receiver: {} {} from {}: {}", request.method, request.path,
-                  request.remote, error->body);
+    spdlog::debug("otlp receiver: {} {} from {}: {}", request.method, request.path, request.remote,
+                  error->body);
     return false;
   }
   *body = std::move(inflated).value();

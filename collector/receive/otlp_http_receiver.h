@@ -46,9 +46,9 @@ struct ReceiverStats {
   std::atomic<uint64_t> rejected_decompressed_too_large{0};
   std::atomic<uint64_t> rejected_bad_encoding{0};  // unknown encoding, or corrupt stream
   std::atomic<uint64_t> rejected_bad_content_type{0};
-  std::atomic<uint64_t> rejected_malformed{0};  // protobuf did not parse
-  std::atomic<uint64_t> duplicate_batches{0};   // answered 200 without merging
-  std::atomic<uint64_t> in_flight_batches{0};   // same key already being merged: 503
+  std::atomic<uint64_t> rejected_malformed{0};    // protobuf did not parse
+  std::atomic<uint64_t> duplicate_batches{0};     // answered 200 without merging
+  std::atomic<uint64_t> in_flight_batches{0};     // same key already being merged: 503
   std::atomic<uint64_t> rejected_cardinality{0};  // data points over the series bound
 };
 

@@ -129,9 +129,9 @@ class OptionTable {
   OptionTable& DoubleList(const char* name, std::vector<double> T::*f, const char* doc) {
     return List<double>(name, "list of numbers", f, doc, ParseDouble, Num);
   }
-  template <typename S>
-  OptionTable& Section(const char* name, S T::*f, std::shared_ptr<const OptionTable<S>> sub,
-                       const char* doc) {
+  // `sub` is a shared_ptr to an OptionTable<S> (const or not), kept alive by this table.
+  template <typename S, typename SubTablePtr>
+  OptionTable& Section(const char* name, S T::*f, SubTablePtr sub, const char* doc) {
     Row row{name, "section", doc,
             [f, sub](const LoadContext& ctx, const YAML::Node& n, const std::string& path, T* out) {
               return sub->Load(ctx, n, path, &(out->*f));

@@ -83,6 +83,8 @@ void ExpHistogram::RecordSlow(BucketArray& buckets, int32_t index, uint64_t n) {
 
 template <typename Source>
 void ExpHistogram::MergeBuckets(int32_t src_scale, const Source& pos, const Source& neg) {
+  // A source without buckets says nothing about resolution: it must not coarsen this one.
+  if (pos.empty() && neg.empty()) return;
   const int32_t target = std::min(scale_, src_scale);
   const int32_t mine_shift = scale_ - target;
   const int32_t src_shift = src_scale - target;

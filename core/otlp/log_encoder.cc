@@ -31,6 +31,7 @@ constexpr char kTagObservedTime = MakeTag(11, WireType::kFixed64);
 constexpr char kTagKey = MakeTag(kKeyValueKey, WireType::kLen);
 constexpr char kTagValue = MakeTag(kKeyValueValue, WireType::kLen);
 constexpr char kTagString = MakeTag(kAnyValueString, WireType::kLen);
+constexpr char kTagBytes = MakeTag(7, WireType::kLen);  // AnyValue.bytes_value
 constexpr char kTagLogRecord = MakeTag(kScopeLogsLogRecords, WireType::kLen);
 
 constexpr std::string_view kServiceNameKey = "service.name";
@@ -144,7 +145,7 @@ void LogBatchEncoder::Add(const LogRecordView& r) {
     p = PutRaw(p, r.severity_text);
   }
   p = PutLen(p, kTagBody, any_len);
-  p = PutLen(p, kTagString, r.body.size());
+  p = PutLen(p, r.body_is_bytes ? kTagBytes : kTagString, r.body.size());
   p = PutRaw(p, r.body);
   for (const auto& [k, v] : r.attributes) {
     p = PutLen(p, kTagAttributes, StringKeyValueSize(k, v));
@@ -170,8 +171,8 @@ LogBatchEncoder::GroupSizes LogBatchEncoder::SizesOf(const Group& g) const {
   GroupSizes s;
   s.resource = LenFieldSize(kResourceAttributes, StringKeyValueSize(kServiceNameKey, g.service));
   const size_t scope = scope_name_.empty() ? 0 : LenFieldSize(kScopeName, scope_name_.size());
-  s.scope_logs = (scope_name_.empty() ? 0 : LenFieldSize(kScopeLogsScope, scope)) +
-                 g.records.size();
+  s.scope_logs =
+      (scope_name_.empty() ? 0 : LenFieldSize(kScopeLogsScope, scope)) + g.records.size();
   s.resource_logs = LenFieldSize(kResourceLogsResource, s.resource) +
                     LenFieldSize(kResourceLogsScopeLogs, s.scope_logs);
   return s;

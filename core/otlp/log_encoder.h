@@ -23,6 +23,9 @@ struct LogRecordView {
   int severity_number = 0;              // OTLP SeverityNumber 1..24; anything else is omitted
   std::string_view severity_text{};
   std::string_view body{};  // the raw line, sent as AnyValue.string_value
+  // Send the body as AnyValue.bytes_value instead: for lines that are not valid UTF-8, which a
+  // protobuf string field must be (receivers reject the whole request otherwise).
+  bool body_is_bytes = false;
   // 32 hex digits (either case) -> 16-byte trace_id; anything else (wrong length, a non-hex
   // digit, all zeros, which OTLP calls invalid) is silently left out.
   std::string_view trace_id_hex{};
@@ -64,8 +67,8 @@ class LogBatchEncoder {
 
   // Sizes of the wrappers around a group's records.
   struct GroupSizes {
-    size_t resource;    // Resource body
-    size_t scope_logs;  // ScopeLogs body
+    size_t resource;       // Resource body
+    size_t scope_logs;     // ScopeLogs body
     size_t resource_logs;  // ResourceLogs body
   };
   GroupSizes SizesOf(const Group& g) const;

@@ -81,8 +81,8 @@ PushResult ClassifyHttpResult(const Result<net::HttpResponse>& r,
 
   const bool retryable = resp.status == 429 || (resp.status >= 500 && resp.status < 600);
   if (!retryable) {
-    return PushResult::Permanent(Status::InvalidArgument("collector rejected the batch: " +
-                                                         Describe(resp)));
+    return PushResult::Permanent(
+        Status::InvalidArgument("collector rejected the batch: " + Describe(resp)));
   }
   std::optional<std::chrono::milliseconds> after;
   if (std::string_view h = resp.Header("Retry-After"); !h.empty()) {

@@ -29,8 +29,8 @@ struct OtlpHttpOptions {
 
 struct OtlpHttpStats {
   std::atomic<uint64_t> requests{0};
-  std::atomic<uint64_t> body_bytes{0};  // uncompressed
-  std::atomic<uint64_t> wire_bytes{0};  // as sent
+  std::atomic<uint64_t> body_bytes{0};          // uncompressed
+  std::atomic<uint64_t> wire_bytes{0};          // as sent
   std::atomic<uint64_t> partial_rejections{0};  // items the server reported as rejected
 };
 

@@ -102,8 +102,7 @@ void QueueExporter::Pump(const std::shared_ptr<Core>& core) {
     const size_t bytes = item.envelope->body.size();
     std::weak_ptr<Core> weak = core;
     EnvelopePtr e = item.envelope;
-    core->next->Push(std::move(e), [weak, bytes, done = std::move(item.done)](
-                                       const PushResult& r) {
+    core->next->Push(std::move(e), [weak, bytes, done = std::move(item.done)](const PushResult& r) {
       auto c = weak.lock();
       if (!c) return;
       {

@@ -26,6 +26,6 @@ FamilyBuilder& FamilyBuilder::Add(double value, const LabelMap& labels) {
   return *this;
 }
 
-prometheus::MetricFamily FamilyBuilder::Build() && { return std::move(family_); }
+prometheus::MetricFamily FamilyBuilder::Build() { return std::move(family_); }
 
 }  // namespace vigil::telemetry

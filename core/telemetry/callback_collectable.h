@@ -31,7 +31,8 @@ class FamilyBuilder {
  public:
   FamilyBuilder(std::string name, std::string help, prometheus::MetricType type);
   FamilyBuilder& Add(double value, const LabelMap& labels = {});
-  prometheus::MetricFamily Build() &&;
+  // Moves the family out; the builder is empty afterwards.
+  prometheus::MetricFamily Build();
 
  private:
   prometheus::MetricFamily family_;

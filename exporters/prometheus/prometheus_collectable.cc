@@ -1,5 +1,7 @@
 #include "exporters/prometheus/prometheus_collectable.h"
 
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,8 +10,6 @@
 #include <map>
 #include <sstream>
 #include <utility>
-
-#include <prometheus/text_serializer.h>
 
 namespace vigil::exporters {
 namespace {
@@ -63,8 +63,7 @@ PrometheusCollectable::PrometheusCollectable(const aggregate::SeriesStore& store
     : store_(store), options_(std::move(options)), clock_(std::move(clock)) {
   auto& b = options_.bucket_bounds;
   // +Inf is added on render; NaN is no bound at all.
-  b.erase(std::remove_if(b.begin(), b.end(), [](double v) { return !std::isfinite(v); }),
-          b.end());
+  b.erase(std::remove_if(b.begin(), b.end(), [](double v) { return !std::isfinite(v); }), b.end());
   std::sort(b.begin(), b.end());
   b.erase(std::unique(b.begin(), b.end()), b.end());
   auto& q = options_.quantiles;
@@ -124,7 +123,8 @@ std::vector<MetricFamily> PrometheusCollectable::Collect() const {
         w.summary.sample_count = h.count();
         w.summary.sample_sum = h.sum();
         w.summary.quantile.reserve(options_.quantiles.size());
-        for (double q : options_.quantiles) w.summary.quantile.push_back({q, s.window->Quantile(q)});
+        for (double q : options_.quantiles)
+          w.summary.quantile.push_back({q, s.window->Quantile(q)});
         family_for(WindowFamilyName(s.family), WindowHelp(s.family, window), MetricType::Summary)
             ->metric.push_back(std::move(w));
       },

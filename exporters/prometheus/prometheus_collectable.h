@@ -1,17 +1,17 @@
 // PrometheusCollectable: renders the collector's SeriesStore for a Prometheus scrape: each
 // histogram family as classic `_bucket{le}`/`_sum`/`_count` plus a `<name>_window_<unit>`
-// summary of sliding-window quantiles, each counter as a COUNTER. Holds a reference to the store, which
-// must outlive it; Collect() is const and safe from any thread (the store does the locking).
+// summary of sliding-window quantiles, each counter as a COUNTER. Holds a reference to the store,
+// which must outlive it; Collect() is const and safe from any thread (the store does the locking).
 #pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 
 #include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 
 #include "collector/aggregate/series_store.h"
 
@@ -20,8 +20,7 @@ namespace vigil::exporters {
 struct PrometheusOptions {
   // Upper bounds of the classic buckets (sorted and deduplicated on construction; +Inf is
   // always added). Defaults follow the Prometheus client libraries' latency buckets.
-  std::vector<double> bucket_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                       0.5,   1,    2.5,   5,    10};
+  std::vector<double> bucket_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   // Quantiles shown on the window summary, each in [0, 1].
   std::vector<double> quantiles = {0.5, 0.95, 0.99};
 };

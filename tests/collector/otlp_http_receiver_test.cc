@@ -137,11 +137,11 @@ class OtlpHttpReceiverTest : public ::testing::Test {
   net::EventLoop loop_{2};
   aggregate::SeriesStore store_{aggregate::StoreOptions{}};
   dedup::IdempotencyCache cache_{1000};
-  OtlpHttpReceiver receiver_{store_, &cache_,
-                             ReceiverOptions{.max_body_bytes = 1 << 20,
-                                             .max_decompressed_bytes = 1 << 20}};
-  net::HttpServer server_{loop_, net::HttpServerOptions{.listen = "127.0.0.1:0",
-                                                        .max_body_bytes = 1 << 20}};
+  OtlpHttpReceiver receiver_{
+      store_, &cache_,
+      ReceiverOptions{.max_body_bytes = 1 << 20, .max_decompressed_bytes = 1 << 20}};
+  net::HttpServer server_{
+      loop_, net::HttpServerOptions{.listen = "127.0.0.1:0", .max_body_bytes = 1 << 20}};
 };
 
 TEST_F(OtlpHttpReceiverTest, ValidZstdRequestMerges) {
@@ -286,7 +286,9 @@ TEST_F(OtlpHttpReceiverTest, UnsupportedTypesAreRejectedPointByPoint) {
 }
 
 TEST_F(OtlpHttpReceiverTest, CardinalityOverflowIsReportedAndCounted) {
-  aggregate::SeriesStore small{aggregate::StoreOptions{.max_series_per_metric = 1}};
+  aggregate::StoreOptions options;
+  options.max_series_per_metric = 1;
+  aggregate::SeriesStore small{options};
   OtlpHttpReceiver receiver(small, nullptr);
   ExportMetricsServiceRequest req = MakeRequest();
   AddHistPoint(req.mutable_resource_metrics(0)

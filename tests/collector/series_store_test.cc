@@ -119,10 +119,10 @@ TEST(SeriesStoreTest, ReusedRingSlotStartsEmpty) {
 }
 
 TEST(SeriesStoreTest, CardinalityLimitDropsNewSeriesOnly) {
-  SeriesStore store(StoreOptions{.max_series_per_metric = 3, .window = seconds(60), .slot = seconds(5), .histogram = {}});
+  SeriesStore store(StoreOptions{
+      .max_series_per_metric = 3, .window = seconds(60), .slot = seconds(5), .histogram = {}});
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(
-        store.AddCounter("c_total", "h", {{"id", std::to_string(i)}}, 1).ok());
+    ASSERT_TRUE(store.AddCounter("c_total", "h", {{"id", std::to_string(i)}}, 1).ok());
   }
   Status st = store.AddCounter("c_total", "h", {{"id", "overflow"}}, 1);
   EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);

@@ -47,8 +47,8 @@ CheckResult PromtoolCheck(const std::string& text) {
   auto in = dir / ("vigil_promtool_in_" + std::to_string(getpid()));
   auto out = dir / ("vigil_promtool_out_" + std::to_string(getpid()));
   std::ofstream(in) << text;
-  std::string cmd = "/usr/bin/promtool check metrics < " + in.string() + " > " + out.string() +
-                    " 2>&1";
+  std::string cmd =
+      "/usr/bin/promtool check metrics < " + in.string() + " > " + out.string() + " 2>&1";
   int rc = std::system(cmd.c_str());
   CheckResult r;
   r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -95,9 +95,8 @@ TEST_F(PrometheusCollectableTest, RendersClassicBucketsSumCountAndWindowQuantile
   const std::string base = "http_server_request_duration_seconds";
   const std::string lbl = "http_route=\"/api\",service_name=\"checkout\"";
   for (double le : collectable_.options().bucket_bounds) {
-    uint64_t expected = std::count_if(values.begin(), values.end(), [&](double v) {
-      return v <= le;
-    });
+    uint64_t expected =
+        std::count_if(values.begin(), values.end(), [&](double v) { return v <= le; });
     std::string key = base + "_bucket{" + lbl + ",le=\"" + FormatLabelNumber(le) + "\"}";
     ASSERT_EQ(samples.count(key), 1u) << key << "\n" << text;
     EXPECT_EQ(samples[key], static_cast<double>(expected)) << key;

@@ -3,7 +3,6 @@
 // byte bound, both rotation modes, I/O errors, and the program's exit codes.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -376,34 +375,6 @@ TEST_F(LoadgenOutputTest, StopFlagEndsAnUnboundedPacedRunAndStillWritesTruth) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->lines, 0u);
   EXPECT_TRUE(fs::exists(o.truth_path));
-}
-
-// Runs the real program; returns its exit status and captures stdout+stderr.
-int RunProgram(const std::string& args, std::string* output) {
-  const std::string cmd = std::string(VIGIL_LOADGEN_BIN) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  output->clear();
-  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), p)) > 0;) output->append(buf, n);
-  const int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-TEST_F(LoadgenOutputTest, ProgramExitCodes) {
-  std::string out;
-  EXPECT_EQ(RunProgram("--help", &out), 0);
-  EXPECT_NE(out.find("Usage: vigil-loadgen"), std::string::npos);
-  EXPECT_EQ(RunProgram("--version", &out), 0);
-  EXPECT_NE(out.find("vigil-loadgen "), std::string::npos);
-  EXPECT_EQ(RunProgram("--lines 1 --nope", &out), 2);
-  EXPECT_NE(out.find("vigil-loadgen: unknown option '--nope'"), std::string::npos) << out;
-  EXPECT_EQ(RunProgram("--lines 3 --out " + (dir_ / "missing" / "x").string(), &out), 1);
-  EXPECT_NE(out.find("cannot open"), std::string::npos) << out;
-  const fs::path file = dir_ / "p.jsonl";
-  EXPECT_EQ(RunProgram("--lines 25 --quiet --out " + file.string(), &out), 0);
-  EXPECT_EQ(out, "");
-  EXPECT_EQ(Lines(file).size(), 25u);
 }
 
 }  // namespace

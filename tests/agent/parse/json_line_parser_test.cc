@@ -247,7 +247,9 @@ TEST_F(JsonLineParserTest, MalformedJson) {
                                      R"({"a":[1,2,}})",
                                      R"({"a":{"b" 1}})",
                                      R"({"a":{"b":[tru]}})",
-                                     R"({"a":[1 2]})"};
+                                     R"({"a":[1 2]})",
+                                     R"({"service":{"a" 1}})",
+                                     R"({"status":[1,}})"};
   for (std::string_view line : kLines) {
     EXPECT_EQ(Parse(line), ParseError::kMalformedJson) << line;
   }

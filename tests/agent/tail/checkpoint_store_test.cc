@@ -86,8 +86,7 @@ TEST_P(CheckpointStoreCorruptTest, IsDataLossNamingTheFile) {
   Result<std::vector<Checkpoint>> cps = store.Load();
   ASSERT_FALSE(cps.ok());
   EXPECT_EQ(cps.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(cps.status().message().find(store.path()), std::string::npos)
-      << cps.status().message();
+  EXPECT_NE(cps.status().message().find(store.path()), std::string::npos) << cps.status().message();
   EXPECT_NE(cps.status().message().find(GetParam().why), std::string::npos)
       << cps.status().message();
 }
@@ -100,10 +99,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "expected header"},
         CorruptCase{"CutShort", [](std::string s) { return s.substr(0, s.size() / 2) + "\n"; },
                     "line"},
-        CorruptCase{"NoEndLine",
-                    [](std::string s) {
-                      return s.substr(0, s.rfind("end "));
-                    },
+        CorruptCase{"NoEndLine", [](std::string s) { return s.substr(0, s.rfind("end ")); },
                     "missing end line"},
         CorruptCase{"FlippedDigit",
                     [](std::string s) {
@@ -134,8 +130,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<CorruptCase>& info) { return info.param.name; });
 
 TEST(CheckpointStoreTest, BadEscapeIsDataLoss) {
-  Result<std::vector<Checkpoint>> cps = CheckpointStore::Decode(
-      "vigil-tail-checkpoints 1\n1 2 0000000000000000 0 0 /a%zz\n", "mem");
+  Result<std::vector<Checkpoint>> cps =
+      CheckpointStore::Decode("vigil-tail-checkpoints 1\n1 2 0000000000000000 0 0 /a%zz\n", "mem");
   ASSERT_FALSE(cps.ok());
   EXPECT_NE(cps.status().message().find("bad escape"), std::string::npos);
 }

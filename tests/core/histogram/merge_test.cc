@@ -100,6 +100,24 @@ TEST(MergeTest, CombinedRangeBeyondMaxBucketsDownscalesLikeTheSingle) {
   ExpectSame(merged, single);
 }
 
+TEST(MergeTest, SourceWithoutBucketsKeepsTheScale) {
+  ExpHistogram h;
+  h.Record(0.25);
+  ExpHistogram coarse_empty({.scale = 0});
+  h.Merge(coarse_empty);
+  EXPECT_EQ(h.scale(), 6);
+  ExpHistogram coarse_zeros({.scale = 0});
+  coarse_zeros.Record(0.0, 5);
+  h.Merge(coarse_zeros);
+  EXPECT_EQ(h.scale(), 6);
+  EXPECT_EQ(h.zero_count(), 5u);
+  EXPECT_EQ(h.count(), 6u);
+  ExpHistogram coarse({.scale = 0});
+  coarse.Record(3.0);
+  h.Merge(coarse);
+  EXPECT_EQ(h.scale(), 0) << "a source with buckets brings its coarser scale";
+}
+
 TEST(MergeTest, SelfMergeDoubles) {
   ExpHistogram h;
   for (double v : LatencyValues(1000, 3)) h.Record(v);

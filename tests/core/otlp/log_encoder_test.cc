@@ -69,8 +69,8 @@ TEST(LogBatchEncoderTest, EncodesEveryField) {
   EXPECT_EQ(r.attributes(0).value().string_value(), "/var/log/app.log");
   EXPECT_EQ(r.attributes(1).key(), "k");
   EXPECT_TRUE(r.attributes(1).value().has_string_value());
-  EXPECT_EQ(r.trace_id(), std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36",
-                                      16));
+  EXPECT_EQ(r.trace_id(),
+            std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16));
   EXPECT_EQ(r.span_id(), std::string("\x00\xf0\x67\xaa\x0b\xa9\x02\xb7", 8));
   EXPECT_EQ(r.flags(), 0u);
   EXPECT_EQ(r.dropped_attributes_count(), 0u);

@@ -30,9 +30,11 @@ std::string Hex(const std::string& s) {
 }
 
 TEST(WireWriterTest, VarintSizesMatchEncodedLength) {
-  const std::vector<uint64_t> values = {0,       1,          127,        128,  16383, 16384,
-                                        1u << 21, (1ull << 35) - 1, 1ull << 56,
-                                        std::numeric_limits<uint64_t>::max()};
+  const std::vector<uint64_t> values = {0,          1,
+                                        127,        128,
+                                        16383,      16384,
+                                        1u << 21,   (1ull << 35) - 1,
+                                        1ull << 56, std::numeric_limits<uint64_t>::max()};
   for (uint64_t v : values) {
     char buf[10];
     char* end = PutVarint(buf, v);
@@ -87,7 +89,7 @@ TEST(WireWriterTest, AnyValueDecodesByLibprotobuf) {
 }
 
 TEST(WireWriterTest, BackPatchGrowsAndShrinksTheLengthPrefix) {
-  const std::string big(300, 'x');  // needs a 2-byte length
+  const std::string big(300, 'x');                    // needs a 2-byte length
   for (size_t hint : {size_t{0}, size_t{1} << 20}) {  // 1 reserved byte, then 3 reserved bytes
     std::string out;
     WireWriter w(&out);

@@ -54,8 +54,8 @@ TEST_F(OtlpHttpExporterTest, PostsCompressedBodyWithHeaders) {
   auto ex = Make(peer.url());
   const std::string body = SampleBody();
   for (Signal s : {Signal::kMetrics, Signal::kLogs, Signal::kTraces}) {
-    PushResult r = PushOne(*ex, MakeEnvelope(s, "agent-1/boot-7/" + std::string(SignalName(s)),
-                                             body));
+    PushResult r =
+        PushOne(*ex, MakeEnvelope(s, "agent-1/boot-7/" + std::string(SignalName(s)), body));
     EXPECT_TRUE(r.status.ok()) << r.status.ToString();
   }
   auto reqs = peer.requests();
@@ -66,8 +66,7 @@ TEST_F(OtlpHttpExporterTest, PostsCompressedBodyWithHeaders) {
     EXPECT_EQ(reqs[i].Header("Content-Type"), "application/x-protobuf");
     EXPECT_EQ(reqs[i].Header("Content-Encoding"), "zstd");
     EXPECT_EQ(reqs[i].Header("Authorization"), "Bearer t0ken");
-    EXPECT_EQ(reqs[i].Header("X-Vigil-Batch-Key"),
-              "agent-1/boot-7/" + std::string(paths[i] + 4));
+    EXPECT_EQ(reqs[i].Header("X-Vigil-Batch-Key"), "agent-1/boot-7/" + std::string(paths[i] + 4));
     EXPECT_LT(reqs[i].body.size(), body.size());  // really compressed
     auto plain = codec::Decompress(codec::Encoding::kZstd, reqs[i].body, 1 << 20);
     ASSERT_TRUE(plain.ok()) << plain.status().ToString();

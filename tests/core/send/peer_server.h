@@ -112,8 +112,7 @@ class PeerServer {
   std::vector<Recorded> requests_;
 };
 
-inline net::HttpResponse Reply(int status, std::string body = "",
-                               net::HttpHeaders headers = {}) {
+inline net::HttpResponse Reply(int status, std::string body = "", net::HttpHeaders headers = {}) {
   net::HttpResponse r = net::HttpResponse::Text(status, std::move(body));
   r.headers = std::move(headers);
   return r;

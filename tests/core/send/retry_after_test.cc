@@ -34,11 +34,10 @@ TEST(RetryAfterTest, HttpDate) {
 
 TEST(RetryAfterTest, MalformedValuesAreClearErrors) {
   const auto now = Example();
-  for (std::string_view bad :
-       {"", "soon", "-5", "1.5", "12abc", "Sun, 06 Nov 1994 08:49:37 UTC",
-        "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
-        "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994 25:49:37 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT"}) {
+  for (std::string_view bad : {"", "soon", "-5", "1.5", "12abc", "Sun, 06 Nov 1994 08:49:37 UTC",
+                               "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+                               "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+                               "Sun, 06 Nov 1994 25:49:37 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT"}) {
     auto r = ParseRetryAfter(bad, now);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

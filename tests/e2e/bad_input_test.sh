@@ -90,8 +90,8 @@ curl -fsS "http://127.0.0.1:$P_CADM/metrics" | grep -q 'vigil_collector_rejected
 # SIGTERM delivers lines read since the last flush.
 for i in $(seq 1 40); do line info /late 200 "$i"; done >>"$F"
 wait_for 10 "agent to read the late lines" bash -c "curl -fsS http://127.0.0.1:$P_A/metrics | grep -q '^vigil_agent_requests_derived_total 9[0-9]'"
-rc=$(stop_pid "$AGENT_PID"); [ "$rc" = 0 ] || fail "agent exited $rc on SIGTERM"
+stop_pid "$AGENT_PID"; rc=$STOP_RC; [ "$rc" = 0 ] || fail "agent exited $rc on SIGTERM"
 [ "$(count_of 'svc|/late|200')" = 40 ] || fail "late lines after SIGTERM: $(count_of 'svc|/late|200'), want 40"
 grep -q "all batches acknowledged" "$WORK/agent.log" || fail "agent did not report a clean flush"
-rc=$(stop_pid "$COLLECTOR_PID"); [ "$rc" = 0 ] || fail "collector exited $rc on SIGTERM"
+stop_pid "$COLLECTOR_PID"; rc=$STOP_RC; [ "$rc" = 0 ] || fail "collector exited $rc on SIGTERM"
 echo "PASS bad_input_test"

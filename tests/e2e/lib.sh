@@ -63,12 +63,13 @@ wait_for() {
 
 http_ok() { curl -fsS --max-time 2 "$1" >/dev/null; }
 
-# stop_pid PID: SIGTERM, then wait; prints the exit code.
+# stop_pid PID: SIGTERM, then wait; the exit code is left in STOP_RC. (Not usable as $(...):
+# a subshell cannot wait for its parent's children.)
 stop_pid() {
-  local pid=$1 rc=0
+  local pid=$1
+  STOP_RC=0
   kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" || rc=$?
-  echo "$rc"
+  wait "$pid" || STOP_RC=$?
 }
 
 # page_values URL FAMILY: prints "labels value" for each sample of FAMILY on a text page, with
@@ -77,7 +78,9 @@ stop_pid() {
 page_values() {
   curl -fsS --max-time 5 "$1" | awk -v fam="$2" '
     index($0, fam "{") == 1 {
-      lbl = substr($0, length(fam) + 2); sub(/\}.*/, "", lbl)
+      # Label values may hold braces (route templates): the label set ends at the last "} ".
+      if (!match($0, /\}[ \t][^ \t]+$/)) next
+      lbl = substr($0, length(fam) + 2, RSTART - length(fam) - 2)
       val = $NF
       s = ""; r = ""; c = ""; q = ""
       n = split(lbl, parts, /",/)

@@ -111,7 +111,7 @@ wait_for 10 "the probe line to be counted" expect_total $((before + 1))
 awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "line-to-page latency: %.2f s\n", b - a }'
 
 # Restart without loss: stop agent a, write more and rotate while it is down, start it again.
-rc=$(stop_pid "$AGENT_A"); [ "$rc" = 0 ] || fail "agent a exited $rc on SIGTERM"
+stop_pid "$AGENT_A"; rc=$STOP_RC; [ "$rc" = 0 ] || fail "agent a exited $rc on SIGTERM"
 "$LOADGEN" --out "$WORK/logs-a/app.jsonl" --lines 3000 --seed 3 --quiet
 mv "$WORK/logs-a/app.jsonl" "$WORK/logs-a/app.jsonl.99"
 "$LOADGEN" --out "$WORK/logs-a/app.jsonl" --lines 2000 --seed 4 --quiet
@@ -137,6 +137,6 @@ curl -fsS "http://127.0.0.1:$P_CADM/metrics" | grep -q '^vigil_collector_merged_
   fail "collector reports no merged points"
 
 for pid in "$AGENT_A" "$AGENT_B" "$COLLECTOR_PID"; do
-  rc=$(stop_pid "$pid"); [ "$rc" = 0 ] || fail "process $pid exited $rc on SIGTERM"
+  stop_pid "$pid"; rc=$STOP_RC; [ "$rc" = 0 ] || fail "process $pid exited $rc on SIGTERM"
 done
 echo "PASS pipeline_test"

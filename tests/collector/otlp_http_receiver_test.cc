@@ -313,6 +313,35 @@ TEST_F(OtlpHttpReceiverTest, CardinalityOverflowIsReportedAndCounted) {
   EXPECT_EQ(small.series(), 2u);  // one histogram series, one counter series
 }
 
+TEST_F(OtlpHttpReceiverTest, BatchBeingMergedElsewhereIs503WithRetryAfter) {
+  // Another request holds the key mid-merge.
+  dedup::Reservation other = cache_.TryReserve("metrics\nbusy-key");
+  ASSERT_EQ(other.outcome(), dedup::Reservation::Outcome::kNew);
+  auto r = PostMetrics(MakeRequest(), "busy-key");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  EXPECT_EQ(Read().count, 0u);
+  EXPECT_EQ(receiver_.stats().in_flight_batches.load(), 1u);
+  other.Release();  // that request failed: the retry merges
+  ASSERT_EQ(PostMetrics(MakeRequest(), "busy-key").status, 200);
+  EXPECT_EQ(Read().count, 5u);
+}
+
+TEST_F(OtlpHttpReceiverTest, BodyOverTheReceiverLimitIs413) {
+  aggregate::SeriesStore store{aggregate::StoreOptions{}};
+  OtlpHttpReceiver receiver(store, nullptr, ReceiverOptions{.max_body_bytes = 16});
+  net::HttpRequest http;
+  http.method = "POST";
+  http.path = "/v1/metrics";
+  http.headers = {{"Content-Type", "application/x-protobuf"}};
+  http.body = MakeRequest().SerializeAsString();
+  net::HttpResponse out = receiver.HandleMetrics(http);
+  EXPECT_EQ(out.status, 413);
+  EXPECT_NE(out.body.find("exceeds the limit of 16 bytes"), std::string::npos) << out.body;
+  EXPECT_EQ(receiver.stats().rejected_body_too_large.load(), 1u);
+  EXPECT_EQ(store.series(), 0u);
+}
+
 TEST_F(OtlpHttpReceiverTest, GetIs405) {
   auto r = testing::HttpExchange(server_.port(), "GET", "/v1/metrics", {}, "");
   EXPECT_EQ(r.status, 405);

@@ -100,7 +100,7 @@ TEST(OptionTable, WrongTypesSayWhatWasExpected) {
       {"name: [a, b]\n", "test.yaml:1:7: name: expected a string, got a list"},
       {"inner: 3\n", "test.yaml:1:8: inner: expected a map of options (level, bounds)"},
       {"inner:\n  level: 12\n", "test.yaml:2:10: inner.level: expected an integer in [0, 9], got 12"},
-      {"inner:\n  bounds: [1, x]\n", "test.yaml:2:14: inner.bounds[1]: expected a number"},
+      {"inner:\n  bounds: [1, x]\n", "test.yaml:2:15: inner.bounds[1]: expected a number, got \"x\""},
       {"limit: ${UNSET}\n", "test.yaml:1:8: limit: environment variable UNSET is not set"},
   };
   for (const Case& c : cases) {

@@ -85,8 +85,13 @@ Status Agent::Start() {
   VIGIL_RETURN_IF_ERROR(admin_->Start().WithContext("admin.listen"));
 
   Pipeline::Hooks hooks;
-  hooks.has_room = [this](size_t bytes) {
-    return unacked_bytes_.load(std::memory_order_relaxed) + bytes <= cfg_.forward.queue_max_bytes;
+  hooks.has_room = [this](size_t bytes, std::chrono::milliseconds wait) {
+    auto fits = [&] {
+      return unacked_bytes_.load(std::memory_order_relaxed) + bytes <= cfg_.forward.queue_max_bytes;
+    };
+    if (fits()) return true;
+    std::unique_lock lock(room_mu_);
+    return room_cv_.wait_for(lock, wait, fits);
   };
   hooks.emit = [this](Cut&& cut) {
     size_t bytes = 0;
@@ -119,7 +124,11 @@ void Agent::OnCut(Cut cut) {
     queue_->Push(e, [this, e, id, cut_at, bytes, remaining](const send::PushResult& r) {
       stats_.queue_bytes.fetch_sub(static_cast<int64_t>(bytes));
       stats_.queue_envelopes.fetch_sub(1);
-      unacked_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+      {
+        std::lock_guard lock(room_mu_);  // so the pipeline cannot miss the wake-up
+        unacked_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+      }
+      room_cv_.notify_one();
       const int sig = static_cast<int>(IndexOf(e->signal));
       stats_.retries.store(retry_->stats().retries.load(std::memory_order_relaxed),
                            std::memory_order_relaxed);

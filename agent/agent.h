@@ -7,6 +7,8 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +65,9 @@ class Agent {
   // Bytes emitted by the pipeline and not yet finished: the back-pressure signal.
   std::atomic<size_t> unacked_bytes_{0};
   std::atomic<uint64_t> cuts_emitted_{0}, cuts_finished_{0};
+  // Wakes the pipeline when acknowledgements free queue room (back-pressure without polling).
+  std::mutex room_mu_;
+  std::condition_variable room_cv_;
   bool started_ = false, stopped_ = false;
 };
 

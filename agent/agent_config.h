@@ -28,7 +28,7 @@ struct AdminSettings {
 struct ForwardSettings {
   std::string endpoint = "http://127.0.0.1:4318";  // the collector's OTLP/HTTP base URL
   std::chrono::milliseconds flush_interval{1000};
-  size_t max_batch_bytes = 4 << 20;  // a batch is cut early when its logs reach this size
+  size_t max_batch_bytes = 2 << 20;  // a batch is cut early when its logs reach this size
   int zstd_level = 1;
   bool forward_logs = true;
   std::chrono::milliseconds timeout{10000};
@@ -36,7 +36,7 @@ struct ForwardSettings {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::milliseconds max_elapsed{0};  // 0 = retry until delivered
-  size_t queue_max_bytes = 256 << 20;        // reading pauses (back-pressure) when full
+  size_t queue_max_bytes = 16 << 20;  // reading pauses (back-pressure) when full
   size_t max_in_flight = 4;
 };
 

@@ -48,12 +48,14 @@ void Pipeline::Run(std::stop_token stop) {
   next_flush_ = std::chrono::steady_clock::now() + cfg_.forward.flush_interval;
   while (!stop.stop_requested()) {
     size_t consumed = 0;
+    bool waited = false;
     // Back-pressure: leave the data in the files while the queue cannot take another batch.
-    if (hooks_.has_room(cfg_.forward.max_batch_bytes * 2)) {
+    if (hooks_.has_room(cfg_.forward.max_batch_bytes * 2, kIdleSleep)) {
       observed_now_unix_nano_ = NowUnixNano();
       consumed = tailer_.Poll(*this, kPollBytes);
     } else {
       stats_.backpressure_polls.fetch_add(1, std::memory_order_relaxed);
+      waited = true;  // has_room already waited; no idle sleep on top
     }
     auto now = std::chrono::steady_clock::now();
     if (now >= next_flush_ || logs_.bytes() >= cfg_.forward.max_batch_bytes) {
@@ -61,7 +63,7 @@ void Pipeline::Run(std::stop_token stop) {
       next_flush_ = now + cfg_.forward.flush_interval;
     }
     PublishStats();
-    if (consumed == 0) {
+    if (consumed == 0 && !waited) {
       auto wake = std::min(next_flush_, std::chrono::steady_clock::now() + kIdleSleep);
       std::this_thread::sleep_until(wake);
     }

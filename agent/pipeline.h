@@ -32,7 +32,9 @@ struct Cut {
 class Pipeline : public tail::LineSink {
  public:
   struct Hooks {
-    std::function<bool(size_t bytes)> has_room;  // false: the send queue is full, stop reading
+    // Whether `bytes` more fit in the send queue; if not, waits up to `wait` for room to appear.
+    // False: the queue is full, stop reading (the data stays in the files).
+    std::function<bool(size_t bytes, std::chrono::milliseconds wait)> has_room;
     std::function<void(Cut&&)> emit;             // hands a cut to the event loop
   };
 

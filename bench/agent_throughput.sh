@@ -26,6 +26,8 @@ metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v m="$2" 'index($0, m 
 
 mkdir -p "$DATA_DIR"
 DATA=$DATA_DIR/lines-$SIZE.jsonl
+AGENT_ARGS=()
+[ -n "${BENCH_AGENT_CONFIG:-}" ] && AGENT_ARGS=(--config "$BENCH_AGENT_CONFIG")
 if [ ! -s "$DATA" ]; then
   echo "generating $SIZE of JSON lines into $DATA"
   "$BUILD/tools/vigil-loadgen" --out "$DATA.tmp" --bytes "$SIZE" --seed 42 --error-ratio 0.02 --quiet
@@ -51,7 +53,7 @@ kill -TERM $IPID; wait $IPID || true
 C0=$(cpu_seconds $CPID)
 T0=$(date +%s.%N)
 VIGIL_STATE_DIR=$WORK/state VIGIL_LOG_GLOB="$DATA" VIGIL_COLLECTOR_URL=http://127.0.0.1:$P_OTLP \
-  VIGIL_AGENT_ADMIN_ADDR=127.0.0.1:$P_AADM "$BUILD/agent/vigil-agent" --log-level warn >"$WORK/agent.log" 2>&1 &
+  VIGIL_AGENT_ADMIN_ADDR=127.0.0.1:$P_AADM "$BUILD/agent/vigil-agent" "${AGENT_ARGS[@]}" --log-level warn >"$WORK/agent.log" 2>&1 &
 APID=$!; PIDS+=($APID)
 LIMIT=${BENCH_TIMEOUT:-600}
 last=-1

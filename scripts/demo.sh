@@ -147,7 +147,7 @@ error spike (25% 5xx, 2x latency) from ${spike_at}s to $((spike_at + spike_len))
 Table: req/s and err% from deltas of _count / errors_total between polls; p50/p95/p99
 interpolated from the summed deltas of the classic _bucket series of all routes (what
 histogram_quantile does, at bucket resolution); win-p99 = the collector's last-minute window
-gauge, max over the service's routes. Ctrl-C stops early.
+p99 gauge of the service's busiest series (route + status). Ctrl-C stops early.
 INFO
 
 state=$work/table.state

@@ -9,7 +9,9 @@
 #   err%    delta of http_server_request_errors_total / delta of the count
 #   p50 p95 p99  interpolated from the deltas of the classic buckets summed over every route,
 #           status and agent, as histogram_quantile() does (exact merge, bucket resolution)
-#   win-p99 the collector's last-minute window gauge, max over the service's routes
+#   win-p99 the collector's last-minute window p99 gauge of the service's busiest series
+#           (route + status with the largest _count): quantiles of different series cannot be
+#           merged, and a max would just show the slowest error series
 # A counter that went down (collector restart) shows "reset".
 
 function label(labels, name,    i, rest) {
@@ -83,12 +85,17 @@ FILENAME == prev {
   svc = label(labels, "service_name")
   if (svc == "") next
   seen[svc] = 1
-  if (name == "http_server_request_duration_seconds_count") count[svc] += value
-  else if (name == "http_server_request_errors_total") err[svc] += value
+  key = svc SUBSEP label(labels, "http_route") SUBSEP label(labels, "http_response_status_code")
+  if (name == "http_server_request_duration_seconds_count") {
+    count[svc] += value
+    if (!(svc in busiest) || value + 0 > busiest_count[svc]) {
+      busiest[svc] = key
+      busiest_count[svc] = value + 0
+    }
+  } else if (name == "http_server_request_errors_total") err[svc] += value
   else if (name == "http_server_request_duration_seconds_bucket") bucket[svc, label(labels, "le")] += value
-  else if (name == "http_server_request_duration_window_seconds" && label(labels, "quantile") == "0.99") {
-    if (!(svc in win) || value + 0 > win[svc] + 0) win[svc] = value
-  }
+  else if (name == "http_server_request_duration_window_seconds" && label(labels, "quantile") == "0.99")
+    win99[key] = value
 }
 
 END {
@@ -117,7 +124,8 @@ END {
     rate = dt > 0 ? dc / dt : 0
     ratio = dc > 0 ? sprintf("%.2f", 100 * de / dc) : "-"
     printf "%-12s %9.1f %7s %9s %9s %9s %9s\n", s, rate, ratio, fmt_seconds(quantile(0.5, s)),
-      fmt_seconds(quantile(0.95, s)), fmt_seconds(quantile(0.99, s)), fmt_seconds(win[s])
+      fmt_seconds(quantile(0.95, s)), fmt_seconds(quantile(0.99, s)),
+      fmt_seconds((s in busiest) && (busiest[s] in win99) ? win99[busiest[s]] : "")
   }
   for (s in count) printf "C\t%s\t%s\n", s, count[s] > state_out
   for (s in err) printf "E\t%s\t%s\n", s, err[s] > state_out

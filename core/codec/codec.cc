@@ -36,9 +36,12 @@ Result<Encoding> ParseContentEncoding(std::string_view header) {
 
 std::string_view EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kIdentity: return "identity";
-    case Encoding::kGzip: return "gzip";
-    case Encoding::kZstd: return "zstd";
+    case Encoding::kIdentity:
+      return "identity";
+    case Encoding::kGzip:
+      return "gzip";
+    case Encoding::kZstd:
+      return "zstd";
   }
   return "identity";
 }
@@ -51,8 +54,10 @@ Result<std::string> Decompress(Encoding e, std::string_view in, size_t max_outpu
                                          std::to_string(max_output_bytes) + " bytes");
       }
       return std::string(in);
-    case Encoding::kGzip: return GzipDecompress(in, max_output_bytes);
-    case Encoding::kZstd: return ZstdDecompress(in, max_output_bytes);
+    case Encoding::kGzip:
+      return GzipDecompress(in, max_output_bytes);
+    case Encoding::kZstd:
+      return ZstdDecompress(in, max_output_bytes);
   }
   return Status::InvalidArgument("unknown encoding");
 }

@@ -25,8 +25,8 @@ std::string ZlibReason(const z_stream& zs, int rc) {
 
 Result<std::string> GzipCompress(std::string_view in) {
   z_stream zs{};
-  int rc = deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8,
-                        Z_DEFAULT_STRATEGY);
+  int rc =
+      deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
   if (rc != Z_OK) return Status::Internal("gzip: deflateInit2 failed: " + ZlibReason(zs, rc));
   std::string out;
   out.resize(deflateBound(&zs, static_cast<uLong>(in.size())) + 64);
@@ -91,17 +91,23 @@ Result<std::string> GzipDecompress(std::string_view in, size_t max_output_bytes)
     out.Commit(out_step - zs.avail_out);
     if (out.exceeded()) return out.LimitError();
     switch (rc) {
-      case Z_STREAM_END: member_done = true; break;
-      case Z_OK: break;
+      case Z_STREAM_END:
+        member_done = true;
+        break;
+      case Z_OK:
+        break;
       case Z_BUF_ERROR:
         // No progress was possible: with output space available that means input ran out.
         if (in_left == 0 && zs.avail_out > 0) {
           return Status::InvalidArgument("gzip: truncated input (stream ended early)");
         }
         break;
-      case Z_NEED_DICT: return Status::InvalidArgument("gzip: stream needs a preset dictionary");
-      case Z_MEM_ERROR: return Status::Internal("gzip: out of memory");
-      default: return Status::InvalidArgument("gzip: " + ZlibReason(zs, rc));
+      case Z_NEED_DICT:
+        return Status::InvalidArgument("gzip: stream needs a preset dictionary");
+      case Z_MEM_ERROR:
+        return Status::Internal("gzip: out of memory");
+      default:
+        return Status::InvalidArgument("gzip: " + ZlibReason(zs, rc));
     }
   }
   return std::move(out).Take();

@@ -39,8 +39,7 @@ Status SplitHostPort(std::string_view s, std::string_view whole, bool port_optio
     std::string_view rest = s.substr(close + 1);
     if (!rest.empty()) {
       if (rest.front() != ':') {
-        return Status::InvalidArgument("expected ':' after ']' in \"" + std::string(whole) +
-                                       "\"");
+        return Status::InvalidArgument("expected ':' after ']' in \"" + std::string(whole) + "\"");
       }
       *port = rest.substr(1);
       if (port->empty()) {
@@ -125,8 +124,8 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
                                    "\" must not contain a query or fragment");
   }
   std::string_view port_text;
-  VIGIL_RETURN_IF_ERROR(SplitHostPort(authority, url, /*port_optional=*/true, &out.host,
-                                      &port_text));
+  VIGIL_RETURN_IF_ERROR(
+      SplitHostPort(authority, url, /*port_optional=*/true, &out.host, &port_text));
   if (out.host.empty()) {
     return Status::InvalidArgument("base URL \"" + std::string(url) + "\" has no host");
   }

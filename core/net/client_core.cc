@@ -76,32 +76,31 @@ void ClientCore::Connect(const ConnPtr& c) {
   auto addr = asio::ip::make_address(url_.host, ec);
   if (!ec) return ConnectTo(c, {tcp::endpoint(addr, url_.port)});
   auto resolver = std::make_shared<tcp::resolver>(strand_);
-  resolver->async_resolve(
-      url_.host, std::to_string(url_.port),
-      [self = shared_from_this(), c, resolver](beast::error_code ec,
-                                               tcp::resolver::results_type results) {
-        if (self->shut_) return self->Discard(c);
-        if (!ec && std::chrono::steady_clock::now() >= c->request->deadline) {
-          ec = beast::error::timeout;
-        }
-        if (ec) return self->OnError(c, ec, "resolve " + self->url_.host);
-        std::vector<tcp::endpoint> eps;
-        for (const auto& e : results) eps.push_back(e.endpoint());
-        self->ConnectTo(c, std::move(eps));
-      });
+  resolver->async_resolve(url_.host, std::to_string(url_.port),
+                          [self = shared_from_this(), c, resolver](
+                              beast::error_code ec, tcp::resolver::results_type results) {
+                            if (self->shut_) return self->Discard(c);
+                            if (!ec && std::chrono::steady_clock::now() >= c->request->deadline) {
+                              ec = beast::error::timeout;
+                            }
+                            if (ec) return self->OnError(c, ec, "resolve " + self->url_.host);
+                            std::vector<tcp::endpoint> eps;
+                            for (const auto& e : results) eps.push_back(e.endpoint());
+                            self->ConnectTo(c, std::move(eps));
+                          });
 }
 
 void ClientCore::ConnectTo(const ConnPtr& c, std::vector<tcp::endpoint> endpoints) {
-  c->stream.async_connect(endpoints, [self = shared_from_this(), c](beast::error_code ec,
-                                                                     const tcp::endpoint&) {
-    if (self->shut_) return self->Discard(c);
-    if (ec) return self->OnError(c, ec, "connect");
-    beast::error_code ignored;
-    c->stream.socket().set_option(tcp::no_delay(true), ignored);
-    c->connected = true;
-    c->buffer.clear();
-    self->Write(c);
-  });
+  c->stream.async_connect(
+      endpoints, [self = shared_from_this(), c](beast::error_code ec, const tcp::endpoint&) {
+        if (self->shut_) return self->Discard(c);
+        if (ec) return self->OnError(c, ec, "connect");
+        beast::error_code ignored;
+        c->stream.socket().set_option(tcp::no_delay(true), ignored);
+        c->connected = true;
+        c->buffer.clear();
+        self->Write(c);
+      });
 }
 
 void ClientCore::Write(const ConnPtr& c) {
@@ -122,18 +121,18 @@ void ClientCore::Read(const ConnPtr& c) {
   if (c->request->msg.method() == http::verb::head) c->parser->skip(true);
   // Header first: Beast 1.74's eager parse (what async_read does) skips the Content-Length
   // versus body_limit check when the body arrives in the same read as the header.
-  http::async_read_header(
-      c->stream, c->buffer, *c->parser, [self = shared_from_this(), c](beast::error_code ec, size_t) {
-        if (self->shut_) return self->Discard(c);
-        if (ec) return self->OnError(c, ec, "read response");
-        if (c->parser->is_done()) return self->OnResponse(c);
-        http::async_read(c->stream, c->buffer, *c->parser,
-                         [self, c](beast::error_code ec, size_t) {
-                           if (self->shut_) return self->Discard(c);
-                           if (ec) return self->OnError(c, ec, "read response");
-                           self->OnResponse(c);
-                         });
-      });
+  http::async_read_header(c->stream, c->buffer, *c->parser,
+                          [self = shared_from_this(), c](beast::error_code ec, size_t) {
+                            if (self->shut_) return self->Discard(c);
+                            if (ec) return self->OnError(c, ec, "read response");
+                            if (c->parser->is_done()) return self->OnResponse(c);
+                            http::async_read(c->stream, c->buffer, *c->parser,
+                                             [self, c](beast::error_code ec, size_t) {
+                                               if (self->shut_) return self->Discard(c);
+                                               if (ec) return self->OnError(c, ec, "read response");
+                                               self->OnResponse(c);
+                                             });
+                          });
 }
 
 void ClientCore::OnResponse(const ConnPtr& c) {

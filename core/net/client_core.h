@@ -39,8 +39,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
 
  private:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-  using ResponseParser =
-      boost::beast::http::response_parser<boost::beast::http::string_body>;
+  using ResponseParser = boost::beast::http::response_parser<boost::beast::http::string_body>;
 
   struct Conn {
     explicit Conn(const Strand& strand) : stream(strand) {}

@@ -39,8 +39,8 @@ void HttpClient::Get(std::string path, Done done) {
 }
 
 void HttpClient::Request(std::string method, std::string path,
-                         std::vector<std::pair<std::string, std::string>> headers,
-                         std::string body, Done done) {
+                         std::vector<std::pair<std::string, std::string>> headers, std::string body,
+                         Done done) {
   const BaseUrl& url = core_->url();
   if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
   internal::ClientRequest r;

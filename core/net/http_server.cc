@@ -79,11 +79,11 @@ void ServerCore::AcceptLocked() {
   // At the limit, new connections wait in the kernel backlog until a slot frees up.
   if (sessions_.size() >= opts_.max_connections) return;
   accept_pending_ = true;
-  acceptor_.async_accept(asio::make_strand(ioc_),
-                         [self = shared_from_this()](const boost::system::error_code& ec,
-                                                     tcp::socket socket) {
-                           self->OnAccept(ec, std::move(socket));
-                         });
+  acceptor_.async_accept(
+      asio::make_strand(ioc_),
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        self->OnAccept(ec, std::move(socket));
+      });
 }
 
 void ServerCore::OnAccept(const boost::system::error_code& ec, tcp::socket socket) {
@@ -178,12 +178,14 @@ HttpResponse ServerCore::Dispatch(const HttpRequest& req) {
 }  // namespace internal
 
 HttpServer::HttpServer(EventLoop& loop, HttpServerOptions opts)
-    : core_(std::make_shared<internal::ServerCore>(
-          *static_cast<asio::io_context*>(loop.native()), std::move(opts))) {}
+    : core_(std::make_shared<internal::ServerCore>(*static_cast<asio::io_context*>(loop.native()),
+                                                   std::move(opts))) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Handle(std::string path, Handler h) { core_->Handle(std::move(path), std::move(h)); }
+void HttpServer::Handle(std::string path, Handler h) {
+  core_->Handle(std::move(path), std::move(h));
+}
 
 Status HttpServer::Start() { return core_->Start(); }
 

@@ -23,8 +23,8 @@ class ServerCore;
 }  // namespace internal
 
 struct HttpServerOptions {
-  std::string listen = "127.0.0.1:0";  // host:port, [::1]:port too
-  size_t max_body_bytes = 16 << 20;    // larger bodies get 413
+  std::string listen = "127.0.0.1:0";             // host:port, [::1]:port too
+  size_t max_body_bytes = 16 << 20;               // larger bodies get 413
   std::chrono::milliseconds read_timeout{30000};  // per request (idle wait included)
   size_t max_connections = 1024;  // beyond this, new connections wait in the backlog
 };

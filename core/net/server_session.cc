@@ -66,10 +66,9 @@ void ServerSession::ReadRequest() {
   // Header and body are read separately: the header step enforces body_limit against
   // Content-Length (Beast 1.74's eager parse skips that check), and lets us answer
   // "Expect: 100-continue" before the body is sent.
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            self->OnHeader(ec);
-                          });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void ServerSession::OnHeader(beast::error_code ec) {
@@ -95,9 +94,7 @@ void ServerSession::ReadBody() {
   // ~512-byte reads, which caps a connection at a few tens of MB/s.
   buffer_.reserve(kReadChunk);
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                     self->OnBody(ec);
-                   });
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
 void ServerSession::OnBody(beast::error_code ec) {
@@ -131,8 +128,8 @@ void ServerSession::OnReadError(beast::error_code ec) {
   }
   if (ec == http::error::header_limit) {
     core_->stats().bad_requests.fetch_add(1, std::memory_order_relaxed);
-    return Respond(HttpResponse::Text(431, "request header exceeds " +
-                                               std::to_string(kHeaderLimit) + " bytes\n"),
+    return Respond(HttpResponse::Text(
+                       431, "request header exceeds " + std::to_string(kHeaderLimit) + " bytes\n"),
                    false, true);
   }
   if (IsHttpParseError(ec)) {
@@ -195,15 +192,14 @@ void ServerSession::LingerClose() {
 }
 
 void ServerSession::DrainSome() {
-  stream_.async_read_some(asio::buffer(drain_buf_),
-                          [self = shared_from_this()](beast::error_code ec, size_t n) {
-                            self->drained_ += n;
-                            // Bound the work a client can make us do after its error.
-                            size_t cap = std::max<size_t>(4 * self->core_->options().max_body_bytes,
-                                                          1 << 20);
-                            if (ec || self->drained_ > cap) return self->Close();
-                            self->DrainSome();
-                          });
+  stream_.async_read_some(
+      asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->drained_ += n;
+        // Bound the work a client can make us do after its error.
+        size_t cap = std::max<size_t>(4 * self->core_->options().max_body_bytes, 1 << 20);
+        if (ec || self->drained_ > cap) return self->Close();
+        self->DrainSome();
+      });
 }
 
 void ServerSession::Close() {

@@ -1,7 +1,6 @@
 #include "core/codec/codec.h"
 
 #include <gtest/gtest.h>
-
 #include <zlib.h>
 #include <zstd.h>
 

@@ -82,9 +82,9 @@ TEST(ParseBaseUrlTest, HttpsIsUnimplemented) {
 }
 
 TEST(ParseBaseUrlTest, RejectsMalformedUrls) {
-  for (const char* bad : {"collector:4318", "ftp://x:1", "http://", "http://:80",
-                          "http://h:0", "http://h:99999", "http://user@h:1", "http://h:1/p?q=1",
-                          "http://::1:80"}) {
+  for (const char* bad :
+       {"collector:4318", "ftp://x:1", "http://", "http://:80", "http://h:0", "http://h:99999",
+        "http://user@h:1", "http://h:1/p?q=1", "http://::1:80"}) {
     auto r = ParseBaseUrl(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;

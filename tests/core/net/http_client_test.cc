@@ -168,7 +168,8 @@ TEST_F(HttpClientTest, PrefixHeadersAndLargeBodiesArrive) {
 
 TEST_F(HttpClientTest, OversizedResponseIsUnavailable) {
   HttpServer server(loop_, {});
-  server.Handle("/big", [](const HttpRequest&) { return HttpResponse::Text(200, std::string(5000, 'r')); });
+  server.Handle("/big",
+                [](const HttpRequest&) { return HttpResponse::Text(200, std::string(5000, 'r')); });
   ASSERT_TRUE(server.Start().ok());
   HttpClientOptions o;
   o.base_url = "http://127.0.0.1:" + std::to_string(server.port());

@@ -114,9 +114,8 @@ TEST_F(HttpServerTest, OversizedChunkedBodyGets413) {
   auto fd = ConnectLoopback(server_->port());
   ASSERT_TRUE(fd.ok());
   std::string chunk(80, 'z');
-  std::string req =
-      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" + chunk +
-      "\r\n50\r\n" + chunk + "\r\n0\r\n\r\n";
+  std::string req = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" +
+                    chunk + "\r\n50\r\n" + chunk + "\r\n0\r\n\r\n";
   ASSERT_TRUE(SendAll(fd.get(), req));
   std::string resp = ReadUntilClose(fd.get());
   EXPECT_EQ(resp.substr(0, 12), "HTTP/1.1 413") << resp;
@@ -282,7 +281,8 @@ TEST_F(HttpServerTest, ServesOverIpv6WhenAvailable) {
   HttpServerOptions opts;
   opts.listen = "[::1]:0";
   server_ = std::make_unique<HttpServer>(loop_, opts);
-  server_->Handle("/v6", [](const HttpRequest& req) { return HttpResponse::Text(200, req.remote); });
+  server_->Handle("/v6",
+                  [](const HttpRequest& req) { return HttpResponse::Text(200, req.remote); });
   Status s = server_->Start();
   if (!s.ok()) GTEST_SKIP() << "no IPv6 loopback: " << s.ToString();
   HttpClientOptions o;

@@ -2,7 +2,8 @@
 # The full check: dependencies, a RelWithDebInfo build in build/ with the whole ctest suite,
 # then an AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/ running the suite
 # again. Exits non-zero if either suite fails (both always run).
-# Env: JOBS (default: nproc), SKIP_ASAN=1 to run only the normal suite.
+# Env: JOBS (default: nproc), SKIP_ASAN=1 to run only the normal suite, BUILD_DIR and
+# ASAN_BUILD_DIR to build elsewhere than build/ and build-asan/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,12 +29,12 @@ run_suite() {  # name build_dir cmake-args...
 }
 
 status=0
-run_suite normal "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
+run_suite normal "${BUILD_DIR:-$repo/build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
 if [[ ${SKIP_ASAN:-0} != 1 ]]; then
   # Leaks are errors too; halt_on_error keeps the first report readable.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-  run_suite asan+ubsan "$repo/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  run_suite asan+ubsan "${ASAN_BUILD_DIR:-$repo/build-asan}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF || status=1
 fi
 

@@ -29,6 +29,14 @@ forward: {endpoint: "http://127.0.0.1:$P_OTLP", flush_interval: 1s}
 shutdown: {deadline: 15s}
 YAML
 
+# A config error stops start-up with file, line, column and what was expected.
+printf 'agent:\n  state_dir: /tmp/x\ntail:\n  include: [/tmp/x/*.log]\n  max_line_bytes: huge\n' >"$WORK/broken.yaml"
+if "$AGENT" --config "$WORK/broken.yaml" >"$WORK/broken.out" 2>&1; then fail "agent started with a broken config"; fi
+grep -q "broken.yaml:5:19: tail.max_line_bytes: expected a size" "$WORK/broken.out" ||
+  fail "unclear config error: $(cat "$WORK/broken.out")"
+if "$AGENT" --config "$WORK/broken.yaml" --check-config >/dev/null 2>&1; then fail "--check-config accepted a broken config"; fi
+echo "config error: $(cat "$WORK/broken.out")"
+
 start collector "$COLLECTOR" --config "$WORK/collector.yaml"; COLLECTOR_PID=$LAST_PID
 wait_for 20 "collector ready" http_ok "http://127.0.0.1:$P_CADM/readyz"
 start agent "$AGENT" --config "$WORK/agent.yaml"; AGENT_PID=$LAST_PID

@@ -12,13 +12,13 @@ namespace vigil {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // bad input from a client, a file or a config: the caller's fault
+  kInvalidArgument,  // bad input from a client, a file or a config: the caller's fault
   kNotFound,
   kAlreadyExists,      // e.g. a batch whose idempotency key was already merged
   kResourceExhausted,  // a limit was hit (body size, queue bytes, cardinality)
   kUnavailable,        // transient: retry later
   kDeadlineExceeded,
-  kDataLoss,           // checksum mismatch, truncated record
+  kDataLoss,  // checksum mismatch, truncated record
   kFailedPrecondition,
   kUnimplemented,
   kInternal,
@@ -32,7 +32,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status ResourceExhausted(std::string m) {
@@ -67,7 +69,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status has no value");
   }
@@ -92,8 +94,8 @@ class [[nodiscard]] Result {
 }  // namespace vigil
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define VIGIL_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::vigil::Status vigil_status_ = (expr);  \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::Status vigil_status_ = (expr);        \
     if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)

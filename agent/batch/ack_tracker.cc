@@ -2,8 +2,8 @@
 
 namespace vigil::agent {
 
-std::optional<std::vector<tail::Checkpoint>> AckTracker::AddCut(uint64_t id, size_t pending,
-                                                                std::vector<tail::Checkpoint> mark) {
+std::optional<std::vector<tail::Checkpoint>> AckTracker::AddCut(
+    uint64_t id, size_t pending, std::vector<tail::Checkpoint> mark) {
   cuts_[id] = Cut{pending, std::move(mark)};
   return PopFinishedPrefix();
 }

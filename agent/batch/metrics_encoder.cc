@@ -33,7 +33,8 @@ void SetPointAttributes(Point* p, const derive::SeriesDelta& d) {
   }
 }
 
-void FillBuckets(const hist::BucketSpan& span, pb::metrics::v1::ExponentialHistogramDataPoint::Buckets* b) {
+void FillBuckets(const hist::BucketSpan& span,
+                 pb::metrics::v1::ExponentialHistogramDataPoint::Buckets* b) {
   b->set_offset(span.offset);
   for (uint64_t c : span.counts) b->add_bucket_counts(c);
 }
@@ -56,7 +57,8 @@ EncodedMetrics EncodeRedMetrics(const std::vector<derive::SeriesDelta>& deltas,
     PerService& ps = it->second;
     if (fresh) {
       auto* rm = req.add_resource_metrics();
-      if (!d.service.empty()) SetString(rm->mutable_resource()->add_attributes(), "service.name", d.service);
+      if (!d.service.empty())
+        SetString(rm->mutable_resource()->add_attributes(), "service.name", d.service);
       auto* sm = rm->add_scope_metrics();
       sm->mutable_scope()->set_name("vigil-agent");
       sm->mutable_scope()->set_version(agent_version);

@@ -17,7 +17,7 @@ inline constexpr const char* kDurationMetric = "http.server.request.duration";
 inline constexpr const char* kErrorsMetric = "http.server.request.errors";
 
 struct EncodedMetrics {
-  std::string body;      // serialized ExportMetricsServiceRequest
+  std::string body;  // serialized ExportMetricsServiceRequest
   size_t data_points = 0;
 };
 

@@ -13,7 +13,9 @@ Result<ProgramOptions> ParseProgramOptions(int argc, const char* const* argv) {
       if (i + 1 >= argc) return Status::InvalidArgument(flag + " needs a value");
       return std::string(argv[++i]);
     };
-    auto is = [&](const char* flag) { return a == flag || a.rfind(std::string(flag) + "=", 0) == 0; };
+    auto is = [&](const char* flag) {
+      return a == flag || a.rfind(std::string(flag) + "=", 0) == 0;
+    };
     if (is("--config") || a == "-c") {
       Result<std::string> v = value("--config");
       if (!v.ok()) return v.status();
@@ -44,15 +46,14 @@ Result<ProgramOptions> ParseProgramOptions(int argc, const char* const* argv) {
 std::string UsageText(const std::string& program, const std::string& about,
                       const std::string& extra) {
   std::string s = "Usage: " + program + " [--config FILE] [options]\n\n" + about + "\n\nOptions:\n";
-  s +=
-      "  -c, --config FILE        YAML config file. ${VAR} and ${VAR:-default} are expanded from\n"
-      "                           the environment. Without it, the embedded default config runs.\n"
-      "      --check-config       Validate the config (file, line, column on error) and exit.\n"
-      "      --print-default-config  Print the embedded default config and exit.\n"
-      "      --describe-config    Print every config option with its default and meaning.\n"
-      "      --log-level LEVEL    trace, debug, info (default), warn or error.\n"
-      "      --version            Print the version and exit.\n"
-      "  -h, --help               This text.\n";
+  s += "  -c, --config FILE        YAML config file. ${VAR} and ${VAR:-default} are expanded from\n"
+       "                           the environment. Without it, the embedded default config runs.\n"
+       "      --check-config       Validate the config (file, line, column on error) and exit.\n"
+       "      --print-default-config  Print the embedded default config and exit.\n"
+       "      --describe-config    Print every config option with its default and meaning.\n"
+       "      --log-level LEVEL    trace, debug, info (default), warn or error.\n"
+       "      --version            Print the version and exit.\n"
+       "  -h, --help               This text.\n";
   s += extra;
   s +=
       "\nSignals: SIGTERM and SIGINT flush what is buffered and exit 0 within shutdown.deadline.\n";

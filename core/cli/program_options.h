@@ -10,10 +10,10 @@
 namespace vigil::cli {
 
 struct ProgramOptions {
-  std::string config_path;        // --config FILE; empty = the embedded default config
-  bool check_config = false;      // --check-config: validate and exit
+  std::string config_path;            // --config FILE; empty = the embedded default config
+  bool check_config = false;          // --check-config: validate and exit
   bool print_default_config = false;  // --print-default-config
-  bool describe_config = false;   // --describe-config: every option, its default and meaning
+  bool describe_config = false;       // --describe-config: every option, its default and meaning
   bool version = false;
   bool help = false;
   std::string log_level = "info";  // --log-level trace|debug|info|warn|error

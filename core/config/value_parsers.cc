@@ -68,13 +68,20 @@ Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
     std::string unit(t.substr(0, n));
     t.remove_prefix(n);
     double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "µs") mult = 1e3;
-    else if (unit == "ms") mult = 1e6;
-    else if (unit == "s") mult = 1e9;
-    else if (unit == "m") mult = 60e9;
-    else if (unit == "h") mult = 3600e9;
-    else return bad();
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "µs")
+      mult = 1e3;
+    else if (unit == "ms")
+      mult = 1e6;
+    else if (unit == "s")
+      mult = 1e9;
+    else if (unit == "m")
+      mult = 60e9;
+    else if (unit == "h")
+      mult = 3600e9;
+    else
+      return bad();
     total_ns += v * mult;
   }
   if (total_ns > 9.2e18) return bad();
@@ -92,14 +99,22 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   if (t.empty() || ec != std::errc() || v < 0) return bad();
   std::string unit = Lower(Trim(t.substr(static_cast<size_t>(p - t.data()))));
   double mult;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "kb") mult = 1e3;
-  else if (unit == "mb") mult = 1e6;
-  else if (unit == "gb") mult = 1e9;
-  else if (unit == "kib") mult = 1024.0;
-  else if (unit == "mib") mult = 1024.0 * 1024;
-  else if (unit == "gib") mult = 1024.0 * 1024 * 1024;
-  else return bad();
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "kb")
+    mult = 1e3;
+  else if (unit == "mb")
+    mult = 1e6;
+  else if (unit == "gb")
+    mult = 1e9;
+  else if (unit == "kib")
+    mult = 1024.0;
+  else if (unit == "mib")
+    mult = 1024.0 * 1024;
+  else if (unit == "gib")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return bad();
   double bytes = v * mult;
   if (bytes > 1.8e19) return bad();
   return static_cast<uint64_t>(std::llround(bytes));

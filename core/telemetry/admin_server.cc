@@ -7,7 +7,8 @@ namespace vigil::telemetry {
 AdminServer::AdminServer(net::EventLoop& loop, std::string listen,
                          std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)),
-      server_(loop, net::HttpServerOptions{.listen = std::move(listen), .max_body_bytes = 64 << 10}) {
+      server_(loop,
+              net::HttpServerOptions{.listen = std::move(listen), .max_body_bytes = 64 << 10}) {
   server_.Handle("/metrics", [this](const net::HttpRequest&) { return Metrics(); });
   server_.Handle("/healthz", [this](const net::HttpRequest&) {
     std::lock_guard lock(mu_);
@@ -47,7 +48,8 @@ net::HttpResponse AdminServer::Metrics() const {
   return r;
 }
 
-net::HttpResponse AdminServer::Probe(const std::atomic<bool>& flag, const std::string& reason) const {
+net::HttpResponse AdminServer::Probe(const std::atomic<bool>& flag,
+                                     const std::string& reason) const {
   net::HttpResponse r;
   if (flag) {
     r.body = "ok\n";

@@ -20,13 +20,16 @@ namespace vigil::telemetry {
 
 class AdminServer {
  public:
-  AdminServer(net::EventLoop& loop, std::string listen, std::shared_ptr<prometheus::Registry> registry);
+  AdminServer(net::EventLoop& loop, std::string listen,
+              std::shared_ptr<prometheus::Registry> registry);
 
   // Not ready until told otherwise; healthy from the start.
   void SetReady(bool ready, std::string reason = "");
   void SetHealthy(bool healthy, std::string reason = "");
   // Adds state read at scrape time (before Start). The collectable must outlive the server.
-  void AddCollectable(std::shared_ptr<prometheus::Collectable> c) { extra_.push_back(std::move(c)); }
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> c) {
+    extra_.push_back(std::move(c));
+  }
 
   Status Start();
   void Stop();

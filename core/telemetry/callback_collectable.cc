@@ -18,9 +18,15 @@ FamilyBuilder& FamilyBuilder::Add(double value, const LabelMap& labels) {
   prometheus::ClientMetric m;
   for (const auto& [k, v] : labels) m.label.push_back({k, v});
   switch (family_.type) {
-    case prometheus::MetricType::Counter: m.counter.value = value; break;
-    case prometheus::MetricType::Gauge: m.gauge.value = value; break;
-    default: m.untyped.value = value; break;
+    case prometheus::MetricType::Counter:
+      m.counter.value = value;
+      break;
+    case prometheus::MetricType::Gauge:
+      m.gauge.value = value;
+      break;
+    default:
+      m.untyped.value = value;
+      break;
   }
   family_.metric.push_back(std::move(m));
   return *this;

@@ -30,7 +30,8 @@ TEST(EnvExpand, UnsetWithoutDefaultNamesTheVariable) {
   Result<std::string> r = ExpandEnv("${NOPE}/x", FakeEnv({}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("NOPE is not set"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("NOPE is not set"), std::string::npos)
+      << r.status().message();
 }
 
 TEST(EnvExpand, RejectsMalformedReferences) {

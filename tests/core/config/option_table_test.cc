@@ -29,7 +29,8 @@ struct Settings {
 
 std::shared_ptr<const OptionTable<Settings>> MakeTable() {
   auto inner = std::make_shared<OptionTable<Inner>>();
-  inner->Integer("level", &Inner::level, 0, 9, "Level").DoubleList("bounds", &Inner::bounds, "Bounds");
+  inner->Integer("level", &Inner::level, 0, 9, "Level")
+      .DoubleList("bounds", &Inner::bounds, "Bounds");
   auto t = std::make_shared<OptionTable<Settings>>();
   t->String("name", &Settings::name, "Name")
       .ByteSize("limit", &Settings::limit, "Limit")
@@ -46,7 +47,8 @@ Result<Settings> Load(const std::string& yaml) {
   Result<YAML::Node> doc = ParseYamlText(yaml, "test.yaml");
   if (!doc.ok()) return doc.status();
   Settings s;
-  LoadContext ctx{.file = "test.yaml", .env = [](const std::string& n) -> std::optional<std::string> {
+  LoadContext ctx{.file = "test.yaml",
+                  .env = [](const std::string& n) -> std::optional<std::string> {
                     if (n == "LIMIT") return std::string("2MiB");
                     return std::nullopt;
                   }};
@@ -92,15 +94,18 @@ TEST(OptionTable, WrongTypesSayWhatWasExpected) {
     const char* yaml;
     const char* want;
   } cases[] = {
-      {"limit: lots\n", "test.yaml:1:8: limit: expected a size such as 4096, 64KiB or 16MiB, got \"lots\""},
+      {"limit: lots\n",
+       "test.yaml:1:8: limit: expected a size such as 4096, 64KiB or 16MiB, got \"lots\""},
       {"interval: 5 seconds\n", "test.yaml:1:11: interval: expected a duration"},
       {"enabled: maybe\n", "test.yaml:1:10: enabled: expected true or false"},
       {"ratio: 2\n", "test.yaml:1:8: ratio: expected a number in [0, 1], got 2"},
       {"mode: turbo\n", "test.yaml:1:7: mode: expected one of fast, safe, got \"turbo\""},
       {"name: [a, b]\n", "test.yaml:1:7: name: expected a string, got a list"},
       {"inner: 3\n", "test.yaml:1:8: inner: expected a map of options (level, bounds)"},
-      {"inner:\n  level: 12\n", "test.yaml:2:10: inner.level: expected an integer in [0, 9], got 12"},
-      {"inner:\n  bounds: [1, x]\n", "test.yaml:2:15: inner.bounds[1]: expected a number, got \"x\""},
+      {"inner:\n  level: 12\n",
+       "test.yaml:2:10: inner.level: expected an integer in [0, 9], got 12"},
+      {"inner:\n  bounds: [1, x]\n",
+       "test.yaml:2:15: inner.bounds[1]: expected a number, got \"x\""},
       {"limit: ${UNSET}\n", "test.yaml:1:8: limit: environment variable UNSET is not set"},
   };
   for (const Case& c : cases) {

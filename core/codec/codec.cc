@@ -2,34 +2,15 @@
 
 #include <cctype>
 
+#include "core/text/ascii.h"
+
 namespace vigil::codec {
 
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 Result<Encoding> ParseContentEncoding(std::string_view header) {
-  std::string_view v = Trim(header);
-  if (v.empty() || EqualsIgnoreCase(v, "identity")) return Encoding::kIdentity;
-  if (EqualsIgnoreCase(v, "gzip")) return Encoding::kGzip;
-  if (EqualsIgnoreCase(v, "zstd")) return Encoding::kZstd;
+  std::string_view v = text::TrimAsciiSpace(header);
+  if (v.empty() || text::EqualsIgnoreAsciiCase(v, "identity")) return Encoding::kIdentity;
+  if (text::EqualsIgnoreAsciiCase(v, "gzip")) return Encoding::kGzip;
+  if (text::EqualsIgnoreAsciiCase(v, "zstd")) return Encoding::kZstd;
   return Status::InvalidArgument("unsupported Content-Encoding \"" + std::string(header) +
                                  "\" (supported: identity, gzip, zstd)");
 }

@@ -92,7 +92,8 @@ code=$(post -H 'Content-Type: application/x-protobuf' --data-binary @"$WORK/trun
 [ "$code" = 400 ] || fail "truncated protobuf: HTTP $code, want 400"
 echo "truncated protobuf -> $code: $(head -c 200 "$WORK/resp.txt")"
 expect_count "svc|/ok|200" 3 || fail "merged data changed after bad requests"
-curl -fsS "http://127.0.0.1:$P_CADM/metrics" | grep -q 'vigil_collector_rejected_requests_total{reason="decompressed_too_large"} 1' ||
+collector_page=$(curl -fsS "http://127.0.0.1:$P_CADM/metrics")
+grep -q 'vigil_collector_rejected_requests_total{reason="decompressed_too_large"} 1' <<<"$collector_page" ||
   fail "the bomb was not counted"
 
 # SIGTERM delivers lines read since the last flush.

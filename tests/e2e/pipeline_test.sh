@@ -131,9 +131,12 @@ bash "$SRC/scripts/dashboard_queries.sh" "$SRC/dashboards/vigil-red.json" \
   "http://127.0.0.1:$P_PROMETHEUS" || fail "a dashboard query returned no data"
 
 # Self-metrics: counted, nothing dropped.
-curl -fsS "http://127.0.0.1:$P_B/metrics" | grep -q '^vigil_agent_sent_batches_total{signal="metrics"} [1-9]' ||
+# (Pages are read into variables first: `curl | grep -q` under pipefail fails when grep exits early.)
+agent_page=$(curl -fsS "http://127.0.0.1:$P_B/metrics")
+grep -q '^vigil_agent_sent_batches_total{signal="metrics"} [1-9]' <<<"$agent_page" ||
   fail "agent b reports no metric batches sent"
-curl -fsS "http://127.0.0.1:$P_CADM/metrics" | grep -q '^vigil_collector_merged_points_total [1-9]' ||
+collector_page=$(curl -fsS "http://127.0.0.1:$P_CADM/metrics")
+grep -q '^vigil_collector_merged_points_total [1-9]' <<<"$collector_page" ||
   fail "collector reports no merged points"
 
 for pid in "$AGENT_A" "$AGENT_B" "$COLLECTOR_PID"; do

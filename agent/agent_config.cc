@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "agent/default_config.h"
+#include "agent/derive/span_metrics.h"
 #include "core/config/option_table.h"
 #include "core/config/yaml_document.h"
 
@@ -16,21 +17,25 @@ constexpr size_t kMaxSize = std::numeric_limits<size_t>::max();
 
 std::shared_ptr<const OptionTable<AgentConfig>> Table() {
   auto identity = std::make_shared<OptionTable<IdentitySettings>>();
-  identity->String("id", &IdentitySettings::id, "Agent id used in batch idempotency keys; empty = host name")
+  identity
+      ->String("id", &IdentitySettings::id,
+               "Agent id used in batch idempotency keys; empty = host name")
       .String("state_dir", &IdentitySettings::state_dir, "Directory for tail checkpoints");
 
   auto admin = std::make_shared<OptionTable<AdminSettings>>();
   admin->String("listen", &AdminSettings::listen, "host:port for /metrics, /healthz, /readyz");
 
   auto tail = std::make_shared<OptionTable<tail::TailOptions>>();
-  tail->StringList("include", &tail::TailOptions::include, "Glob patterns of JSON-lines files to tail")
+  tail->StringList("include", &tail::TailOptions::include,
+                   "Glob patterns of JSON-lines files to tail")
       .StringList("exclude", &tail::TailOptions::exclude, "Glob patterns of paths to skip")
       .ByteSize("max_line_bytes", &tail::TailOptions::max_line_bytes,
                 "Longer lines are skipped and counted as dropped (reason line_too_long)")
       .ByteSize("read_buffer_bytes", &tail::TailOptions::read_buffer_bytes, "Read size per file")
       .ByteSize("fingerprint_bytes", &tail::TailOptions::fingerprint_bytes,
                 "Bytes of a file's head hashed into its identity")
-      .Duration("scan_interval", &tail::TailOptions::scan_interval, "How often globs are re-expanded")
+      .Duration("scan_interval", &tail::TailOptions::scan_interval,
+                "How often globs are re-expanded")
       .Bool("read_new_files_from_start", &tail::TailOptions::read_new_files_from_start,
             "Files found at first start without a checkpoint are read from the beginning")
       .Duration("rotated_drain_timeout", &tail::TailOptions::rotated_drain_timeout,
@@ -56,19 +61,22 @@ std::shared_ptr<const OptionTable<AgentConfig>> Table() {
               "Service name for lines without one");
 
   auto errors = std::make_shared<OptionTable<parse::ErrorRule>>();
-  errors->Integer("status_min", &parse::ErrorRule::status_min, 100, 1000,
-                  "A request with status >= this is an error")
+  errors
+      ->Integer("status_min", &parse::ErrorRule::status_min, 100, 1000,
+                "A request with status >= this is an error")
       .StringList("levels", &parse::ErrorRule::levels, "Levels that make a line an error");
 
   auto histogram = std::make_shared<OptionTable<hist::ExpHistogramOptions>>();
-  histogram->Integer("scale", &hist::ExpHistogramOptions::scale, -10, 20,
-                     "Exponential histogram scale (6: quantiles within 0.6%)")
-      .Integer("max_buckets", &hist::ExpHistogramOptions::max_buckets, uint32_t{16}, uint32_t{16384},
-               "Bucket bound per histogram; beyond it the histogram downscales");
+  histogram
+      ->Integer("scale", &hist::ExpHistogramOptions::scale, -10, 20,
+                "Exponential histogram scale (6: quantiles within 0.6%)")
+      .Integer("max_buckets", &hist::ExpHistogramOptions::max_buckets, uint32_t{16},
+               uint32_t{16384}, "Bucket bound per histogram; beyond it the histogram downscales");
 
   auto metrics = std::make_shared<OptionTable<derive::RedOptions>>();
-  metrics->Integer("max_series", &derive::RedOptions::max_series, size_t{1}, size_t{10'000'000},
-                   "Series per metric; beyond it requests fold into one overflow series")
+  metrics
+      ->Integer("max_series", &derive::RedOptions::max_series, size_t{1}, size_t{10'000'000},
+                "Series per metric; beyond it requests fold into one overflow series")
       .Section("histogram", &derive::RedOptions::histogram, histogram, "Latency histogram layout");
 
   auto forward = std::make_shared<OptionTable<ForwardSettings>>();
@@ -90,6 +98,30 @@ std::shared_ptr<const OptionTable<AgentConfig>> Table() {
       .Integer("max_in_flight", &ForwardSettings::max_in_flight, size_t{1}, size_t{256},
                "Concurrent requests to the collector");
 
+  auto receiver = std::make_shared<OptionTable<ReceiverSettings>>();
+  receiver
+      ->Bool("enabled", &ReceiverSettings::enabled,
+             "Serve OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs) for applications; off "
+             "when the section is absent, on in config/agent.yaml")
+      .String("listen", &ReceiverSettings::listen, "host:port of the OTLP/HTTP receiver")
+      .ByteSize("max_body_bytes", &ReceiverSettings::max_body_bytes,
+                "Largest request body as sent (compressed); larger requests get 413")
+      .ByteSize("max_decompressed_bytes", &ReceiverSettings::max_decompressed_bytes,
+                "Largest body after Content-Encoding (gzip/zstd bomb guard); larger get 413")
+      .Integer("max_cumulative_series", &ReceiverSettings::max_cumulative_series, size_t{1},
+               size_t{10'000'000},
+               "Cumulative series tracked for delta conversion; points of further series are "
+               "rejected in partial_success")
+      .Duration("cumulative_series_idle", &ReceiverSettings::cumulative_series_idle,
+                "A cumulative series without points for this long is forgotten");
+
+  auto span_metrics = std::make_shared<OptionTable<SpanMetricsSettings>>();
+  span_metrics
+      ->Bool("enabled", &SpanMetricsSettings::enabled,
+             "Derive request metrics (as from logs) from received spans")
+      .StringList("kinds", &SpanMetricsSettings::kinds,
+                  "Span kinds that are requests: internal, server, client, producer, consumer");
+
   auto shutdown = std::make_shared<OptionTable<ShutdownSettings>>();
   shutdown->Duration("deadline", &ShutdownSettings::deadline,
                      "On SIGTERM/SIGINT, time allowed to deliver what is buffered");
@@ -102,6 +134,9 @@ std::shared_ptr<const OptionTable<AgentConfig>> Table() {
       .Section("errors", &AgentConfig::errors, errors, "What counts as an error")
       .Section("metrics", &AgentConfig::metrics, metrics, "Derived request metrics")
       .Section("forward", &AgentConfig::forward, forward, "Delivery to the collector")
+      .Section("receiver", &AgentConfig::receiver, receiver, "OTLP/HTTP from applications")
+      .Section("span_metrics", &AgentConfig::span_metrics, span_metrics,
+               "Request metrics from received spans")
       .Section("shutdown", &AgentConfig::shutdown, shutdown, "Graceful shutdown");
   return root;
 }
@@ -132,12 +167,13 @@ Result<AgentConfig> ParseAgentConfig(const std::string& yaml_text, const std::st
   config::LoadContext ctx{.file = name};
   VIGIL_RETURN_IF_ERROR(TableOnce()->Load(ctx, *doc, "", &cfg));
   // Cross-field checks that a single option row cannot express.
-  auto fail = [&](const std::string& what) {
-    return Status::InvalidArgument(name + ": " + what);
-  };
-  if (cfg.tail.include.empty()) return fail("tail.include: at least one glob pattern is required");
+  auto fail = [&](const std::string& what) { return Status::InvalidArgument(name + ": " + what); };
+  if (cfg.tail.include.empty() && !cfg.receiver.enabled) {
+    return fail("tail.include: at least one glob pattern is required (or receiver.enabled)");
+  }
   if (cfg.agent.state_dir.empty()) return fail("agent.state_dir: a directory is required");
-  if (cfg.forward.endpoint.rfind("http://", 0) != 0 && cfg.forward.endpoint.rfind("https://", 0) != 0) {
+  if (cfg.forward.endpoint.rfind("http://", 0) != 0 &&
+      cfg.forward.endpoint.rfind("https://", 0) != 0) {
     return fail("forward.endpoint: expected an http:// or https:// URL, got \"" +
                 cfg.forward.endpoint + "\"");
   }
@@ -147,6 +183,17 @@ Result<AgentConfig> ParseAgentConfig(const std::string& yaml_text, const std::st
   }
   if (cfg.tail.max_line_bytes == 0 || cfg.tail.read_buffer_bytes < cfg.tail.max_line_bytes) {
     return fail("tail.read_buffer_bytes must be >= tail.max_line_bytes > 0");
+  }
+  if (cfg.receiver.max_decompressed_bytes > cfg.forward.queue_max_bytes) {
+    return fail(
+        "receiver.max_decompressed_bytes must not exceed forward.queue_max_bytes (a "
+        "request larger than the send queue could never be accepted)");
+  }
+  cfg.span_metrics.kind_values.clear();
+  for (const std::string& k : cfg.span_metrics.kinds) {
+    Result<int> v = derive::ParseSpanKind(k);
+    if (!v.ok()) return fail("span_metrics.kinds: " + v.status().message());
+    cfg.span_metrics.kind_values.push_back(*v);
   }
   if (cfg.agent.id.empty()) {
     char host[256] = {};

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "agent/derive/red_metrics.h"
 #include "agent/parse/parsed_line.h"
@@ -36,8 +37,27 @@ struct ForwardSettings {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::milliseconds max_elapsed{0};  // 0 = retry until delivered
-  size_t queue_max_bytes = 16 << 20;  // reading pauses (back-pressure) when full
+  size_t queue_max_bytes = 16 << 20;         // reading pauses (back-pressure) when full
   size_t max_in_flight = 4;
+};
+
+// The OTLP/HTTP receiver for applications (agent/receive/). A config without a `receiver`
+// section leaves it off, so configs written before it existed keep their behaviour and several
+// agents on one host do not fight over port 4318; config/agent.yaml turns it on.
+struct ReceiverSettings {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:4318";
+  size_t max_body_bytes = 8 << 20;
+  size_t max_decompressed_bytes = 16 << 20;
+  size_t max_cumulative_series = 10000;
+  std::chrono::milliseconds cumulative_series_idle{600000};
+};
+
+// Request metrics from received spans (agent/derive/span_metrics.h).
+struct SpanMetricsSettings {
+  bool enabled = true;
+  std::vector<std::string> kinds = {"server", "consumer"};
+  std::vector<int> kind_values;  // `kinds` resolved by ParseAgentConfig; not an option
 };
 
 struct ShutdownSettings {
@@ -52,6 +72,8 @@ struct AgentConfig {
   parse::ErrorRule errors;
   derive::RedOptions metrics;
   ForwardSettings forward;
+  ReceiverSettings receiver;
+  SpanMetricsSettings span_metrics;
   ShutdownSettings shutdown;
 };
 

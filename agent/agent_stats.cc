@@ -11,15 +11,72 @@ using telemetry::FamilyBuilder;
 
 const char* DropReasonName(DropReason r) {
   switch (r) {
-    case DropReason::kMalformedJson: return "malformed_json";
-    case DropReason::kNotAnObject: return "not_an_object";
-    case DropReason::kBadDuration: return "bad_duration";
-    case DropReason::kBadStatus: return "bad_status";
-    case DropReason::kLineTooLong: return "line_too_long";
-    case DropReason::kRejectedByCollector: return "rejected_by_collector";
-    case DropReason::kRetryExhausted: return "retry_exhausted";
-    case DropReason::kQueueFull: return "queue_full";
-    case DropReason::kCount: break;
+    case DropReason::kMalformedJson:
+      return "malformed_json";
+    case DropReason::kNotAnObject:
+      return "not_an_object";
+    case DropReason::kBadDuration:
+      return "bad_duration";
+    case DropReason::kBadStatus:
+      return "bad_status";
+    case DropReason::kLineTooLong:
+      return "line_too_long";
+    case DropReason::kRejectedByCollector:
+      return "rejected_by_collector";
+    case DropReason::kRetryExhausted:
+      return "retry_exhausted";
+    case DropReason::kQueueFull:
+      return "queue_full";
+    case DropReason::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+const char* SignalIndexName(SignalIndex s) {
+  switch (s) {
+    case SignalIndex::kMetrics:
+      return "metrics";
+    case SignalIndex::kLogs:
+      return "logs";
+    case SignalIndex::kTraces:
+      return "traces";
+    case SignalIndex::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+const char* OtlpRejectReasonName(OtlpRejectReason r) {
+  switch (r) {
+    case OtlpRejectReason::kMethod:
+      return "method";
+    case OtlpRejectReason::kContentType:
+      return "content_type";
+    case OtlpRejectReason::kEncoding:
+      return "encoding";
+    case OtlpRejectReason::kBodyTooLarge:
+      return "body_too_large";
+    case OtlpRejectReason::kDecompressedTooLarge:
+      return "decompressed_too_large";
+    case OtlpRejectReason::kMalformed:
+      return "malformed";
+    case OtlpRejectReason::kQueueFull:
+      return "queue_full";
+    case OtlpRejectReason::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+const char* ItemRejectReasonName(ItemRejectReason r) {
+  switch (r) {
+    case ItemRejectReason::kInvalid:
+      return "invalid";
+    case ItemRejectReason::kSeriesLimit:
+      return "series_limit";
+    case ItemRejectReason::kCount:
+      break;
   }
   return "unknown";
 }
@@ -61,7 +118,8 @@ std::shared_ptr<prometheus::Collectable> MakeAgentCollectable(const AgentStats& 
     counter("vigil_agent_backpressure_polls_total",
             "Poll rounds skipped because the send queue was full.", s.backpressure_polls);
     counter("vigil_agent_retries_total", "Send attempts retried.", s.retries);
-    counter("vigil_agent_checkpoints_saved_total", "Checkpoint files written.", s.checkpoints_saved);
+    counter("vigil_agent_checkpoints_saved_total", "Checkpoint files written.",
+            s.checkpoints_saved);
     counter("vigil_agent_checkpoint_errors_total", "Checkpoint writes that failed.",
             s.checkpoint_errors);
     gauge("vigil_agent_open_files", "Files currently open.", s.open_files);
@@ -73,27 +131,71 @@ std::shared_ptr<prometheus::Collectable> MakeAgentCollectable(const AgentStats& 
           s.outstanding_cuts);
 
     FamilyBuilder dropped("vigil_agent_dropped_total",
-                          "Lines or items not delivered as metrics, by reason.", MetricType::Counter);
+                          "Lines or items not delivered as metrics, by reason.",
+                          MetricType::Counter);
     for (int r = 0; r < static_cast<int>(DropReason::kCount); ++r) {
       dropped.Add(v(s.dropped[r]), {{"reason", DropReasonName(static_cast<DropReason>(r))}});
     }
     out.push_back(dropped.Build());
-    const char* signals[] = {"metrics", "logs"};
+    auto signal = [](int i) { return SignalIndexName(static_cast<SignalIndex>(i)); };
     FamilyBuilder env("vigil_agent_sent_batches_total", "Envelopes acknowledged by the collector.",
                       MetricType::Counter);
     FamilyBuilder items("vigil_agent_sent_items_total",
                         "Data points or log records acknowledged by the collector.",
                         MetricType::Counter);
     FamilyBuilder bytes("vigil_agent_sent_bytes_total",
-                        "Uncompressed OTLP bytes acknowledged by the collector.", MetricType::Counter);
+                        "Uncompressed OTLP bytes acknowledged by the collector.",
+                        MetricType::Counter);
     for (int i = 0; i < static_cast<int>(SignalIndex::kCount); ++i) {
-      env.Add(v(s.envelopes_sent[i]), {{"signal", signals[i]}});
-      items.Add(v(s.items_sent[i]), {{"signal", signals[i]}});
-      bytes.Add(v(s.bytes_sent[i]), {{"signal", signals[i]}});
+      env.Add(v(s.envelopes_sent[i]), {{"signal", signal(i)}});
+      items.Add(v(s.items_sent[i]), {{"signal", signal(i)}});
+      bytes.Add(v(s.bytes_sent[i]), {{"signal", signal(i)}});
     }
     out.push_back(env.Build());
     out.push_back(items.Build());
     out.push_back(bytes.Build());
+
+    // The OTLP receiver.
+    FamilyBuilder received("vigil_agent_otlp_received_items_total",
+                           "Spans, data points and log records accepted from applications.",
+                           MetricType::Counter);
+    FamilyBuilder rejected_items("vigil_agent_otlp_rejected_items_total",
+                                 "Items of accepted OTLP requests refused (partial_success).",
+                                 MetricType::Counter);
+    for (int i = 0; i < AgentStats::kSignals; ++i) {
+      received.Add(v(s.otlp_received[i]), {{"signal", signal(i)}});
+      for (int r = 0; r < static_cast<int>(ItemRejectReason::kCount); ++r) {
+        rejected_items.Add(v(s.otlp_rejected_items[i][r]),
+                           {{"signal", signal(i)},
+                            {"reason", ItemRejectReasonName(static_cast<ItemRejectReason>(r))}});
+      }
+    }
+    out.push_back(received.Build());
+    out.push_back(rejected_items.Build());
+    FamilyBuilder rejected("vigil_agent_otlp_rejected_requests_total",
+                           "OTLP requests refused as a whole, by reason.", MetricType::Counter);
+    for (int r = 0; r < static_cast<int>(OtlpRejectReason::kCount); ++r) {
+      double n = v(s.otlp_rejected_requests[r]);
+      if (r == static_cast<int>(OtlpRejectReason::kBodyTooLarge))
+        n += v(s.otlp_server_body_too_large);
+      rejected.Add(n, {{"reason", OtlpRejectReasonName(static_cast<OtlpRejectReason>(r))}});
+    }
+    out.push_back(rejected.Build());
+    counter("vigil_agent_spans_derived_total", "Spans turned into request metrics.",
+            s.spans_derived);
+    gauge("vigil_agent_span_series", "Distinct request series held for span metrics.",
+          s.span_series);
+    gauge("vigil_agent_cumulative_series", "Cumulative series tracked for delta conversion.",
+          s.cumulative_series);
+    counter("vigil_agent_cumulative_baselines_total",
+            "First cumulative points kept as a baseline only (not forwarded).",
+            s.cumulative_baselines);
+    counter("vigil_agent_cumulative_resets_total",
+            "Cumulative points that restarted their series (new start time or a decrease).",
+            s.cumulative_resets);
+    counter("vigil_agent_cumulative_stale_total",
+            "Cumulative points dropped as not newer than their series' last point, or empty.",
+            s.cumulative_stale);
 
     prometheus::MetricFamily lat;
     lat.name = "vigil_agent_batch_latency_seconds";

@@ -1,5 +1,5 @@
-// vigil-agent: tails JSON-lines logs, derives per-service request metrics and forwards them with
-// the raw log records to a vigil-collector over OTLP/HTTP.
+// vigil-agent: tails JSON-lines logs and receives OTLP from applications, derives per-service
+// request metrics and forwards them with the raw data to a vigil-collector over OTLP/HTTP.
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -14,9 +14,11 @@
 namespace {
 
 constexpr const char* kAbout =
-    "Tails JSON-lines log files, derives per-service request counts, error counts and latency\n"
-    "histograms, and forwards them (and the raw log records) to vigil-collector over OTLP/HTTP\n"
-    "with zstd. Lines are checkpointed only once the collector has acknowledged them.";
+    "Tails JSON-lines log files and receives OTLP/HTTP (traces, metrics, logs) from applications,\n"
+    "derives per-service request counts, error counts and latency histograms from log lines and\n"
+    "server spans, and forwards them (with the raw log records, spans and application metrics)\n"
+    "to vigil-collector over OTLP/HTTP with zstd. Lines are checkpointed only once the collector\n"
+    "has acknowledged them.";
 
 constexpr const char* kEnv =
     "\nEnvironment used by the default config:\n"
@@ -24,7 +26,9 @@ constexpr const char* kEnv =
     "  VIGIL_STATE_DIR         checkpoint directory (default /var/lib/vigil-agent)\n"
     "  VIGIL_LOG_GLOB          files to tail (default /var/log/app/*.jsonl)\n"
     "  VIGIL_COLLECTOR_URL     collector OTLP/HTTP URL (default http://127.0.0.1:4318)\n"
-    "  VIGIL_AGENT_ADMIN_ADDR  /metrics, /healthz, /readyz (default 127.0.0.1:9101)\n";
+    "  VIGIL_AGENT_ADMIN_ADDR  /metrics, /healthz, /readyz (default 127.0.0.1:9101)\n"
+    "  VIGIL_AGENT_OTLP_ADDR   OTLP/HTTP receiver for applications: POST /v1/traces,\n"
+    "                          /v1/metrics, /v1/logs (default 127.0.0.1:4318)\n";
 
 }  // namespace
 
@@ -61,8 +65,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (opts->check_config) {
-    std::cout << "config OK: " << (opts->config_path.empty() ? "<embedded default>" : opts->config_path)
-              << "\n";
+    std::cout << "config OK: "
+              << (opts->config_path.empty() ? "<embedded default>" : opts->config_path) << "\n";
     return 0;
   }
 

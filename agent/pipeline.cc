@@ -19,10 +19,14 @@ int64_t NowUnixNano() {
 
 DropReason ToDropReason(parse::ParseError e) {
   switch (e) {
-    case parse::ParseError::kNotAnObject: return DropReason::kNotAnObject;
-    case parse::ParseError::kBadDuration: return DropReason::kBadDuration;
-    case parse::ParseError::kBadStatus: return DropReason::kBadStatus;
-    default: return DropReason::kMalformedJson;
+    case parse::ParseError::kNotAnObject:
+      return DropReason::kNotAnObject;
+    case parse::ParseError::kBadDuration:
+      return DropReason::kBadDuration;
+    case parse::ParseError::kBadStatus:
+      return DropReason::kBadStatus;
+    default:
+      return DropReason::kMalformedJson;
   }
 }
 
@@ -32,10 +36,10 @@ constexpr auto kIdleSleep = std::chrono::milliseconds(50);
 
 }  // namespace
 
-Pipeline::Pipeline(const AgentConfig& cfg, std::string boot_id,
+Pipeline::Pipeline(const AgentConfig& cfg, EnvelopeFactory& envelopes,
                    std::vector<tail::Checkpoint> restored, AgentStats& stats, Hooks hooks)
     : cfg_(cfg),
-      key_prefix_(cfg.agent.id + "/" + boot_id + "/"),
+      envelopes_(envelopes),
       stats_(stats),
       hooks_(std::move(hooks)),
       tailer_(cfg.tail, std::move(restored)),
@@ -84,9 +88,10 @@ void Pipeline::OnLine(std::string_view line, std::string_view /*path*/) {
     stats_.Drop(ToDropReason(err));
     if (!logged_malformed_) {
       logged_malformed_ = true;
-      spdlog::warn("a log line was not usable for metrics ({}); such lines are counted in "
-                   "vigil_agent_dropped_total and still forwarded as log records",
-                   parse::ParseErrorName(err));
+      spdlog::warn(
+          "a log line was not usable for metrics ({}); such lines are counted in "
+          "vigil_agent_dropped_total and still forwarded as log records",
+          parse::ParseErrorName(err));
     }
     p = parse::ParsedLine{};
   }
@@ -98,21 +103,12 @@ void Pipeline::OnLine(std::string_view line, std::string_view /*path*/) {
   r.severity_text = p.level;
   r.body = line;
   // A line that is not UTF-8 cannot be an OTLP string value; send its bytes instead.
-  r.body_is_bytes = err != parse::ParseError::kNone && !simdjson::validate_utf8(line.data(), line.size());
+  r.body_is_bytes =
+      err != parse::ParseError::kNone && !simdjson::validate_utf8(line.data(), line.size());
   r.trace_id_hex = p.trace_id;
-  logs_.BeginResource(err == parse::ParseError::kNone ? p.service
-                                                      : std::string_view(cfg_.fields.default_service));
+  logs_.BeginResource(
+      err == parse::ParseError::kNone ? p.service : std::string_view(cfg_.fields.default_service));
   logs_.Add(r);
-}
-
-send::EnvelopePtr Pipeline::MakeEnvelope(send::Signal signal, std::string body, size_t items) {
-  auto e = std::make_shared<send::Envelope>();
-  e->signal = signal;
-  e->seq = next_seq_++;
-  e->key = key_prefix_ + std::to_string(e->seq);
-  e->body = std::move(body);
-  e->items = items;
-  return e;
 }
 
 void Pipeline::CutBatch() {
@@ -123,13 +119,14 @@ void Pipeline::CutBatch() {
   std::vector<derive::SeriesDelta> deltas = red_.TakeDeltas();
   if (!deltas.empty()) {
     EncodedMetrics m = EncodeRedMetrics(deltas, interval_start_unix_nano_, now, kVersion);
-    cut.envelopes.push_back(MakeEnvelope(send::Signal::kMetrics, std::move(m.body), m.data_points));
+    cut.envelopes.push_back(
+        envelopes_.Make(send::Signal::kMetrics, std::move(m.body), m.data_points));
   }
   interval_start_unix_nano_ = now;
   if (logs_.records() > 0) {
     size_t n = logs_.records();
     stats_.log_records.fetch_add(n, std::memory_order_relaxed);
-    cut.envelopes.push_back(MakeEnvelope(send::Signal::kLogs, logs_.Finish(), n));
+    cut.envelopes.push_back(envelopes_.Make(send::Signal::kLogs, logs_.Finish(), n));
   }
   cut.mark = tailer_.Snapshot();
   stats_.batches_cut.fetch_add(1, std::memory_order_relaxed);
@@ -148,9 +145,10 @@ void Pipeline::PublishStats() {
   set(stats_.dropped[static_cast<int>(DropReason::kLineTooLong)], t.lines_too_long);
   if (t.lines_too_long > 0 && !logged_too_long_) {
     logged_too_long_ = true;
-    spdlog::warn("a line longer than tail.max_line_bytes ({} bytes) was skipped; such lines are "
-                 "counted in vigil_agent_dropped_total{{reason=\"line_too_long\"}}",
-                 cfg_.tail.max_line_bytes);
+    spdlog::warn(
+        "a line longer than tail.max_line_bytes ({} bytes) was skipped; such lines are "
+        "counted in vigil_agent_dropped_total{{reason=\"line_too_long\"}}",
+        cfg_.tail.max_line_bytes);
   }
   set(stats_.open_files, static_cast<int64_t>(tailer_.open_files()));
   const derive::RedStats& r = red_.stats();

@@ -14,6 +14,7 @@
 
 #include "agent/agent_config.h"
 #include "agent/agent_stats.h"
+#include "agent/batch/envelope_factory.h"
 #include "agent/derive/red_metrics.h"
 #include "agent/parse/json_line_parser.h"
 #include "agent/tail/tailer.h"
@@ -35,11 +36,12 @@ class Pipeline : public tail::LineSink {
     // Whether `bytes` more fit in the send queue; if not, waits up to `wait` for room to appear.
     // False: the queue is full, stop reading (the data stays in the files).
     std::function<bool(size_t bytes, std::chrono::milliseconds wait)> has_room;
-    std::function<void(Cut&&)> emit;             // hands a cut to the event loop
+    std::function<void(Cut&&)> emit;  // hands a cut to the event loop
   };
 
-  Pipeline(const AgentConfig& cfg, std::string boot_id, std::vector<tail::Checkpoint> restored,
-           AgentStats& stats, Hooks hooks);
+  // `envelopes` (shared with the OTLP receiver's batcher) names every envelope cut here.
+  Pipeline(const AgentConfig& cfg, EnvelopeFactory& envelopes,
+           std::vector<tail::Checkpoint> restored, AgentStats& stats, Hooks hooks);
 
   // The thread body. Returns after `stop` is requested, having cut a final batch of everything
   // read so far (no more lines are read after the stop request).
@@ -50,17 +52,15 @@ class Pipeline : public tail::LineSink {
  private:
   void CutBatch();
   void PublishStats();
-  send::EnvelopePtr MakeEnvelope(send::Signal signal, std::string body, size_t items);
 
   const AgentConfig& cfg_;
-  const std::string key_prefix_;  // "<agent_id>/<boot_id>/"
+  EnvelopeFactory& envelopes_;
   AgentStats& stats_;
   Hooks hooks_;
   tail::Tailer tailer_;
   parse::JsonLineParser parser_;
   derive::RedMetrics red_;
   otlp::LogBatchEncoder logs_;
-  uint64_t next_seq_ = 1;
   uint64_t next_cut_ = 1;
   uint64_t interval_start_unix_nano_ = 0;
   int64_t observed_now_unix_nano_ = 0;  // refreshed per poll, not per line

@@ -13,9 +13,11 @@ Collector::Collector(CollectorConfig cfg)
       loop_(cfg_.threads),
       store_(cfg_.aggregate),
       dedup_(cfg_.dedup.max_keys),
-      receiver_(store_, &dedup_,
-                receive::ReceiverOptions{.max_body_bytes = cfg_.otlp.max_body_bytes,
-                                         .max_decompressed_bytes = cfg_.otlp.max_decompressed_bytes}),
+      receiver_(
+          store_, &dedup_,
+          receive::ReceiverOptions{.max_body_bytes = cfg_.otlp.max_body_bytes,
+                                   .max_decompressed_bytes = cfg_.otlp.max_decompressed_bytes,
+                                   .max_cumulative_streams = cfg_.otlp.max_cumulative_streams}),
       page_(store_, cfg_.prometheus.ToOptions()),
       otlp_server_(loop_, net::HttpServerOptions{.listen = cfg_.otlp.listen,
                                                  .max_body_bytes = cfg_.otlp.max_body_bytes}),
@@ -29,8 +31,7 @@ Collector::Collector(CollectorConfig cfg)
     r.body = page_.RenderText();
     return r;
   });
-  admin_.AddCollectable(MakeCollectorCollectable(receiver_.stats(), store_, dedup_,
-                                                 otlp_server_.stats()));
+  admin_.AddCollectable(MakeCollectorCollectable(receiver_, store_, dedup_, otlp_server_.stats()));
 }
 
 Collector::~Collector() {
@@ -38,16 +39,26 @@ Collector::~Collector() {
 }
 
 Status Collector::Start() {
+  if (!cfg_.exporters.otlp.empty()) {
+    auto exporters = exporters::OtlpExporters::Create(loop_, cfg_.exporters.otlp, store_);
+    if (!exporters.ok()) return exporters.status();
+    exporters_ = std::move(*exporters);
+    // Before the servers start, so no handler runs while the pointer is set.
+    receiver_.SetForwarder(exporters_.get());
+    admin_.AddCollectable(exporters_->MakeCollectable());
+  }
   loop_.Start();
   started_ = true;
+  if (exporters_) exporters_->Start();
   VIGIL_RETURN_IF_ERROR(admin_.Start().WithContext("admin.listen"));
   VIGIL_RETURN_IF_ERROR(otlp_server_.Start().WithContext("otlp.listen"));
   VIGIL_RETURN_IF_ERROR(prom_server_.Start().WithContext("prometheus.listen"));
   admin_.SetReady(true);
-  spdlog::info("vigil-collector ready: OTLP/HTTP on {} (port {}), Prometheus page on {} (port {}), "
-               "admin on {} (port {})",
-               cfg_.otlp.listen, otlp_port(), cfg_.prometheus.listen, prometheus_port(),
-               cfg_.admin.listen, admin_port());
+  spdlog::info(
+      "vigil-collector ready: OTLP/HTTP on {} (port {}), Prometheus page on {} (port {}), "
+      "admin on {} (port {})",
+      cfg_.otlp.listen, otlp_port(), cfg_.prometheus.listen, prometheus_port(), cfg_.admin.listen,
+      admin_port());
   return Status::Ok();
 }
 
@@ -57,6 +68,9 @@ Status Collector::Shutdown() {
   admin_.SetReady(false, "shutting down");
   otlp_server_.Stop();
   prom_server_.Stop();
+  if (exporters_ && !exporters_->Shutdown(cfg_.shutdown.deadline)) {
+    spdlog::warn("exporters did not drain within shutdown.deadline");
+  }
   admin_.Stop();
   loop_.Stop();
   spdlog::info("vigil-collector stopped");

@@ -1,5 +1,6 @@
 // vigil-collector as an object: the OTLP/HTTP receiver, the merged series store, the Prometheus
-// page and the admin endpoint on one event loop. Created and driven by main (or a test): Start
+// page, the OTLP exporters (forwarded logs and spans, periodic metrics) and the admin endpoint on
+// one event loop. Created and driven by main (or a test): Start
 // once, Shutdown once. The store and receiver are thread-safe; the loop's threads serve all
 // three listeners.
 #pragma once
@@ -16,6 +17,7 @@
 #include "core/net/http_server.h"
 #include "core/status.h"
 #include "core/telemetry/admin_server.h"
+#include "exporters/otlp/otlp_exporters.h"
 #include "exporters/prometheus/prometheus_collectable.h"
 
 namespace vigil::collector {
@@ -25,14 +27,19 @@ class Collector {
   explicit Collector(CollectorConfig cfg);
   ~Collector();
 
-  // Binds the three listeners and starts serving. Errors name the address that failed.
+  // Builds the exporters, binds the three listeners and starts serving. Errors name the
+  // address or the exporter that failed.
   Status Start();
-  // Stops accepting, lets requests in progress finish (up to shutdown.deadline), stops the loop.
+  // Stops accepting, lets requests in progress finish, exports metrics a last time and waits for
+  // the exporters' queues to drain (up to shutdown.deadline), stops the loop.
   Status Shutdown();
 
   uint16_t otlp_port() const { return otlp_server_.port(); }
   uint16_t prometheus_port() const { return prom_server_.port(); }
   uint16_t admin_port() const { return admin_.port(); }
+  // Null before Start() or without exporters.otlp.
+  const exporters::OtlpExporters* exporters() const { return exporters_.get(); }
+  const aggregate::SeriesStore& store() const { return store_; }
 
  private:
   CollectorConfig cfg_;
@@ -44,6 +51,8 @@ class Collector {
   net::HttpServer otlp_server_;
   net::HttpServer prom_server_;
   telemetry::AdminServer admin_;
+  // Destroyed before the loop (declared after it); Shutdown stops the loop first.
+  std::unique_ptr<exporters::OtlpExporters> exporters_;
   bool started_ = false, stopped_ = false;
 };
 

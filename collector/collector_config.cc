@@ -18,7 +18,10 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
       .ByteSize("max_body_bytes", &OtlpSettings::max_body_bytes,
                 "Larger request bodies are refused with 413")
       .ByteSize("max_decompressed_bytes", &OtlpSettings::max_decompressed_bytes,
-                "Bodies that inflate beyond this are refused with 413 (zip-bomb guard)");
+                "Bodies that inflate beyond this are refused with 413 (zip-bomb guard)")
+      .Integer("max_cumulative_streams", &OtlpSettings::max_cumulative_streams, size_t{1},
+               size_t{100'000'000},
+               "CUMULATIVE streams (series x producer) remembered to turn points into deltas");
 
   auto prom = std::make_shared<OptionTable<PrometheusSettings>>();
   prom->String("listen", &PrometheusSettings::listen, "host:port of the page Prometheus scrapes")
@@ -28,15 +31,53 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
                   "Quantiles of the *_window_seconds gauges");
 
   auto aggregate = std::make_shared<OptionTable<aggregate::StoreOptions>>();
-  aggregate->Integer("max_series_per_metric", &aggregate::StoreOptions::max_series_per_metric,
-                     size_t{1}, size_t{100'000'000},
-                     "Series per metric; new series beyond it are dropped and counted")
+  aggregate
+      ->Integer("max_series_per_metric", &aggregate::StoreOptions::max_series_per_metric, size_t{1},
+                size_t{100'000'000},
+                "Series per metric; new series beyond it are dropped and counted")
       .Duration("window", &aggregate::StoreOptions::window, "Span of the quantile gauges")
       .Duration("slot", &aggregate::StoreOptions::slot, "Granularity of the window");
 
   auto dedup = std::make_shared<OptionTable<DedupSettings>>();
   dedup->Integer("max_keys", &DedupSettings::max_keys, size_t{1}, size_t{100'000'000},
                  "Batch idempotency keys remembered");
+
+  auto retry = std::make_shared<OptionTable<exporters::RetrySettings>>();
+  retry
+      ->Duration("initial_interval", &exporters::RetrySettings::initial_interval,
+                 "First retry waits up to this (full jitter), doubling each time")
+      .Duration("max_interval", &exporters::RetrySettings::max_interval,
+                "Longest wait between tries")
+      .Duration("max_elapsed", &exporters::RetrySettings::max_elapsed,
+                "Give a batch up (counted as retries_exhausted) after this; 0 = never");
+
+  using exporters::OtlpEndpointOptions;
+  auto endpoint = std::make_shared<OptionTable<OtlpEndpointOptions>>();
+  endpoint
+      ->String("endpoint", &OtlpEndpointOptions::endpoint,
+               "Base URL (http://host:port); /v1/<signal> is appended")
+      .StringList("signals", &OtlpEndpointOptions::signals,
+                  "What to send here: traces, logs (forwarded as received), metrics (the store)")
+      .StringMap("headers", &OtlpEndpointOptions::headers, "Extra request headers")
+      .Enum("compression", &OtlpEndpointOptions::compression,
+            {{"zstd", exporters::CompressionSetting::kZstd},
+             {"gzip", exporters::CompressionSetting::kGzip},
+             {"none", exporters::CompressionSetting::kNone}},
+            "Request body encoding")
+      .Duration("timeout", &OtlpEndpointOptions::timeout, "Per request")
+      .Enum("metrics_temporality", &OtlpEndpointOptions::metrics_temporality,
+            {{"cumulative", exporters::Temporality::kCumulative},
+             {"delta", exporters::Temporality::kDelta}},
+            "Cumulative: the merged totals; delta: the change since the previous export")
+      .Duration("metrics_interval", &OtlpEndpointOptions::metrics_interval,
+                "How often metrics are exported")
+      .ByteSize("queue_max_bytes", &OtlpEndpointOptions::queue_max_bytes,
+                "Bytes queued for this endpoint; beyond it batches are dropped and counted")
+      .Section("retry", &OtlpEndpointOptions::retry, retry, "Retry on 429/502/503/504 and errors");
+
+  auto exporters_table = std::make_shared<OptionTable<ExportersSettings>>();
+  exporters_table->SectionList("otlp", &ExportersSettings::otlp, endpoint,
+                               "OTLP/HTTP destinations");
 
   auto shutdown = std::make_shared<OptionTable<ShutdownSettings>>();
   shutdown->Duration("deadline", &ShutdownSettings::deadline,
@@ -48,6 +89,8 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
       .Section("prometheus", &CollectorConfig::prometheus, prom, "Prometheus page")
       .Section("aggregate", &CollectorConfig::aggregate, aggregate, "Merged series")
       .Section("dedup", &CollectorConfig::dedup, dedup, "Retried-batch detection")
+      .Section("exporters", &CollectorConfig::exporters, exporters_table,
+               "Where received data is sent on")
       .Integer("threads", &CollectorConfig::threads, 1, 64, "Event-loop threads")
       .Section("shutdown", &CollectorConfig::shutdown, shutdown, "Graceful shutdown");
   return root;
@@ -65,7 +108,8 @@ const std::string& DefaultCollectorConfigText() {
   return text;
 }
 
-Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text, const std::string& name) {
+Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text,
+                                             const std::string& name) {
   Result<YAML::Node> doc = config::ParseYamlText(yaml_text, name);
   if (!doc.ok()) return doc.status();
   CollectorConfig cfg;
@@ -84,6 +128,10 @@ Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text, const
   }
   if (cfg.otlp.max_decompressed_bytes < cfg.otlp.max_body_bytes) {
     return fail("otlp.max_decompressed_bytes must be >= otlp.max_body_bytes");
+  }
+  for (size_t i = 0; i < cfg.exporters.otlp.size(); ++i) {
+    Status st = exporters::ValidateOtlpEndpointOptions(cfg.exporters.otlp[i]);
+    if (!st.ok()) return fail("exporters.otlp[" + std::to_string(i) + "]: " + st.message());
   }
   return cfg;
 }

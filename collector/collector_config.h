@@ -11,6 +11,7 @@
 
 #include "collector/aggregate/series_store.h"
 #include "core/status.h"
+#include "exporters/otlp/otlp_endpoint.h"
 #include "exporters/prometheus/prometheus_collectable.h"
 
 namespace vigil::collector {
@@ -23,6 +24,8 @@ struct OtlpSettings {
   std::string listen = "0.0.0.0:4318";
   size_t max_body_bytes = 16 << 20;
   size_t max_decompressed_bytes = 64 << 20;
+  // CUMULATIVE streams (series x producer) whose last value is remembered.
+  size_t max_cumulative_streams = 1'000'000;
 };
 
 struct PrometheusSettings {
@@ -36,6 +39,10 @@ struct DedupSettings {
   size_t max_keys = 1'000'000;
 };
 
+struct ExportersSettings {
+  std::vector<exporters::OtlpEndpointOptions> otlp;  // OTLP/HTTP destinations
+};
+
 struct ShutdownSettings {
   std::chrono::milliseconds deadline{10000};
 };
@@ -46,6 +53,7 @@ struct CollectorConfig {
   PrometheusSettings prometheus;
   aggregate::StoreOptions aggregate;
   DedupSettings dedup;
+  ExportersSettings exporters;
   int threads = 2;
   ShutdownSettings shutdown;
 };

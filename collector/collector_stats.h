@@ -1,5 +1,6 @@
 // The collector's self-metrics, read at scrape time from the components' own atomic counters
-// (receiver, store, dedup cache, OTLP server). The referenced objects must outlive the result.
+// (receiver and its cumulative tracker, store, dedup cache, OTLP server). The referenced objects
+// must outlive the result.
 #pragma once
 
 #include <prometheus/collectable.h>
@@ -14,7 +15,7 @@
 namespace vigil::collector {
 
 std::shared_ptr<prometheus::Collectable> MakeCollectorCollectable(
-    const receive::ReceiverStats& receiver, const aggregate::SeriesStore& store,
+    const receive::OtlpHttpReceiver& receiver, const aggregate::SeriesStore& store,
     const dedup::IdempotencyCache& dedup, const net::HttpServerStats& otlp_server);
 
 }  // namespace vigil::collector

@@ -12,6 +12,39 @@ packages=(
   prometheus prometheus-alertmanager jq curl
 )
 
+# ---- tests/interop: npm packages of the OTLP interop test and span benchmark -----------------
+# `npm ci` in tests/interop when node_modules is missing or package-lock.json changed since the
+# last install (a hash stamp in node_modules). It must run after the Debian part, which may
+# install node and which ends with an early `exit 0` when nothing is missing: hence the EXIT
+# trap. Needs node >= 18.19 (the pinned OpenTelemetry JS SDK's minimum).
+interop_npm_ci() {
+  local rc=$?
+  [[ $rc -eq 0 ]] || exit "$rc"
+  local dir stamp want
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/interop"
+  [[ -f "$dir/package-lock.json" ]] || exit 0
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+      process.exit(a > 18 || (a === 18 && b >= 19) ? 0 : 1)'; then
+    echo "install-deps: node $(node --version) is too old for tests/interop (needs >= 18.19)" >&2
+    exit 1
+  fi
+  stamp="$dir/node_modules/.vigil-lock.sha256"
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "install-deps: tests/interop node_modules up to date"
+    exit 0
+  fi
+  echo "install-deps: npm ci in tests/interop"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error); then
+    echo "install-deps: npm ci in tests/interop failed" >&2
+    exit 1
+  fi
+  echo "$want" >"$stamp"
+  exit 0
+}
+trap interop_npm_ci EXIT
+# ---- end of tests/interop block ----------------------------------------------------------------
+
 missing=()
 for pkg in "${packages[@]}"; do
   # "install ok installed" only: a removed package can leave "deinstall ok config-files".

@@ -10,6 +10,8 @@ namespace vigil::aggregate {
 struct SeriesStore::Family {
   std::string name;
   std::string help;
+  std::string otlp_name;
+  std::string unit;
   MetricKind kind;
   // Series of this family across all shards; checked against max_series_per_metric.
   std::atomic<size_t> series{0};
@@ -22,8 +24,12 @@ struct SeriesStore::Series {
   hist::ExpHistogram cumulative;
   std::vector<hist::ExpHistogram> slots;  // ring, indexed by epoch % slot_count
   std::vector<int64_t> slot_epochs;       // the epoch each ring entry holds
-  // kCounter
+  // kCounter, kGauge
   double counter = 0;
+  double gauge = 0;
+  // kExplicitHistogram
+  ExplicitHistogram explicit_hist;
+  std::chrono::system_clock::time_point start = std::chrono::system_clock::now();
 };
 
 struct SeriesStore::Shard {
@@ -86,31 +92,47 @@ int64_t SeriesStore::SlotEpoch(std::chrono::system_clock::time_point t) const {
   return q;
 }
 
-Result<SeriesStore::Family*> SeriesStore::GetFamily(std::string_view name, std::string_view help,
-                                                    MetricKind kind) {
+Result<SeriesStore::Family*> SeriesStore::GetFamily(const MetricInfo& metric, MetricKind kind) {
+  auto clash = [&] {
+    return Status::InvalidArgument("metric family '" + std::string(metric.name) +
+                                   "' already holds another metric type");
+  };
   {
     std::shared_lock lock(families_mu_);
-    auto it = families_.find(std::string(name));
+    auto it = families_.find(std::string(metric.name));
     if (it != families_.end()) {
-      if (it->second->kind != kind) {
-        return Status::InvalidArgument("metric family '" + std::string(name) +
-                                       "' already holds another metric type");
-      }
+      if (it->second->kind != kind) return clash();
       return it->second.get();
     }
   }
   std::unique_lock lock(families_mu_);
-  auto [it, inserted] = families_.try_emplace(std::string(name));
+  auto [it, inserted] = families_.try_emplace(std::string(metric.name));
   if (inserted) {
     it->second = std::make_unique<Family>();
-    it->second->name = std::string(name);
-    it->second->help = std::string(help);
+    it->second->name = std::string(metric.name);
+    it->second->help = std::string(metric.help);
+    it->second->otlp_name = std::string(metric.otlp_name);
+    it->second->unit = std::string(metric.unit);
     it->second->kind = kind;
   } else if (it->second->kind != kind) {
-    return Status::InvalidArgument("metric family '" + std::string(name) +
-                                   "' already holds another metric type");
+    return clash();
   }
   return it->second.get();
+}
+
+template <typename Update>
+Status SeriesStore::Write(const MetricInfo& metric, MetricKind kind, const Labels& labels,
+                          Update&& update) {
+  auto family = GetFamily(metric, kind);
+  if (!family.ok()) return family.status();
+  Labels scratch;
+  const Labels& sorted = SortedLabels(labels, scratch);
+  std::string key = SeriesKey(metric.name, sorted);
+  Shard& shard = *shards_[std::hash<std::string>{}(key) % kShards];
+  std::lock_guard lock(shard.mu);
+  auto series = GetSeries(shard, *family, key, sorted);
+  if (!series.ok()) return series.status();
+  return update(**series);
 }
 
 Result<SeriesStore::Series*> SeriesStore::GetSeries(Shard& shard, Family* family,
@@ -145,58 +167,76 @@ Result<SeriesStore::Series*> SeriesStore::GetSeries(Shard& shard, Family* family
   return raw;
 }
 
-Status SeriesStore::MergeHistogram(std::string_view name, std::string_view help,
-                                   const Labels& labels, const hist::ExpHistogram& delta,
+Status SeriesStore::MergeHistogram(const MetricInfo& metric, const Labels& labels,
+                                   const hist::ExpHistogram& delta,
                                    std::chrono::system_clock::time_point now) {
-  auto family = GetFamily(name, help, MetricKind::kHistogram);
-  if (!family.ok()) return family.status();
-  Labels scratch;
-  const Labels& sorted = SortedLabels(labels, scratch);
-  std::string key = SeriesKey(name, sorted);
-  Shard& shard = *shards_[std::hash<std::string>{}(key) % kShards];
   const int64_t epoch = SlotEpoch(now);
-
-  std::lock_guard lock(shard.mu);
-  auto series = GetSeries(shard, *family, key, sorted);
-  if (!series.ok()) return series.status();
-  Series& s = **series;
-  s.cumulative.Merge(delta);
-
-  const size_t pos = static_cast<size_t>(
-      ((epoch % static_cast<int64_t>(slot_count_)) + static_cast<int64_t>(slot_count_)) %
-      static_cast<int64_t>(slot_count_));
-  if (s.slot_epochs[pos] < epoch) {
-    // The ring entry holds an expired slot (or none): start it afresh for this epoch.
-    s.slots[pos].Clear();
-    s.slot_epochs[pos] = epoch;
-  }
-  // A delta stamped older than what the ring entry now holds (the clock stepped back) only
-  // counts in the cumulative state; the window never shows data from a wrong slot.
-  if (s.slot_epochs[pos] == epoch) s.slots[pos].Merge(delta);
-  stats_.histogram_merges.fetch_add(1, std::memory_order_relaxed);
-  return Status::Ok();
+  return Write(metric, MetricKind::kHistogram, labels, [&](Series& s) {
+    s.cumulative.Merge(delta);
+    const size_t pos = static_cast<size_t>(
+        ((epoch % static_cast<int64_t>(slot_count_)) + static_cast<int64_t>(slot_count_)) %
+        static_cast<int64_t>(slot_count_));
+    if (s.slot_epochs[pos] < epoch) {
+      // The ring entry holds an expired slot (or none): start it afresh for this epoch.
+      s.slots[pos].Clear();
+      s.slot_epochs[pos] = epoch;
+    }
+    // A delta stamped older than what the ring entry now holds (the clock stepped back) only
+    // counts in the cumulative state; the window never shows data from a wrong slot.
+    if (s.slot_epochs[pos] == epoch) s.slots[pos].Merge(delta);
+    stats_.histogram_merges.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  });
 }
 
-Status SeriesStore::AddCounter(std::string_view name, std::string_view help, const Labels& labels,
-                               double delta) {
+Status SeriesStore::AddCounter(const MetricInfo& metric, const Labels& labels, double delta) {
   if (!(delta >= 0) || std::isinf(delta)) {
-    return Status::InvalidArgument("counter '" + std::string(name) +
+    return Status::InvalidArgument("counter '" + std::string(metric.name) +
                                    "' delta must be a finite non-negative number, got " +
                                    std::to_string(delta));
   }
-  auto family = GetFamily(name, help, MetricKind::kCounter);
-  if (!family.ok()) return family.status();
-  Labels scratch;
-  const Labels& sorted = SortedLabels(labels, scratch);
-  std::string key = SeriesKey(name, sorted);
-  Shard& shard = *shards_[std::hash<std::string>{}(key) % kShards];
+  return Write(metric, MetricKind::kCounter, labels, [&](Series& s) {
+    s.counter += delta;
+    stats_.counter_adds.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  });
+}
 
-  std::lock_guard lock(shard.mu);
-  auto series = GetSeries(shard, *family, key, sorted);
-  if (!series.ok()) return series.status();
-  (*series)->counter += delta;
-  stats_.counter_adds.fetch_add(1, std::memory_order_relaxed);
-  return Status::Ok();
+Status SeriesStore::SetGauge(const MetricInfo& metric, const Labels& labels, double value) {
+  if (std::isnan(value)) {
+    return Status::InvalidArgument("gauge '" + std::string(metric.name) + "' value is NaN");
+  }
+  return Write(metric, MetricKind::kGauge, labels, [&](Series& s) {
+    s.gauge = value;
+    stats_.gauge_writes.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  });
+}
+
+Status SeriesStore::AddGauge(const MetricInfo& metric, const Labels& labels, double delta) {
+  if (!std::isfinite(delta)) {
+    return Status::InvalidArgument("gauge '" + std::string(metric.name) +
+                                   "' delta must be finite, got " + std::to_string(delta));
+  }
+  return Write(metric, MetricKind::kGauge, labels, [&](Series& s) {
+    s.gauge += delta;
+    stats_.gauge_writes.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  });
+}
+
+Status SeriesStore::MergeExplicitHistogram(const MetricInfo& metric, const Labels& labels,
+                                           const ExplicitHistogram& delta) {
+  return Write(metric, MetricKind::kExplicitHistogram, labels, [&](Series& s) {
+    // A new series is created empty: it takes the bounds of the first point merged into it.
+    if (s.explicit_hist.counts.empty()) {
+      s.explicit_hist.bounds = delta.bounds;
+      s.explicit_hist.counts.assign(delta.counts.size(), 0);
+    }
+    VIGIL_RETURN_IF_ERROR(s.explicit_hist.Merge(delta));
+    stats_.explicit_histogram_merges.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  });
 }
 
 void SeriesStore::Visit(const Visitor& visitor, std::chrono::system_clock::time_point now) const {
@@ -206,17 +246,33 @@ void SeriesStore::Visit(const Visitor& visitor, std::chrono::system_clock::time_
     std::lock_guard lock(shard->mu);
     for (const auto& [key, series] : shard->series) {
       const Family& f = *series->family;
-      SeriesView view{f.name, f.help, f.kind, series->labels};
+      SeriesView view{.family = f.name,
+                      .help = f.help,
+                      .kind = f.kind,
+                      .labels = series->labels,
+                      .otlp_name = f.otlp_name,
+                      .unit = f.unit,
+                      .key = key,
+                      .start = series->start};
       hist::ExpHistogram window(options_.histogram);
-      if (f.kind == MetricKind::kHistogram) {
-        for (size_t i = 0; i < series->slots.size(); ++i) {
-          int64_t e = series->slot_epochs[i];
-          if (e >= oldest && e <= newest) window.Merge(series->slots[i]);
-        }
-        view.cumulative = &series->cumulative;
-        view.window = &window;
-      } else {
-        view.counter = series->counter;
+      switch (f.kind) {
+        case MetricKind::kHistogram:
+          for (size_t i = 0; i < series->slots.size(); ++i) {
+            int64_t e = series->slot_epochs[i];
+            if (e >= oldest && e <= newest) window.Merge(series->slots[i]);
+          }
+          view.cumulative = &series->cumulative;
+          view.window = &window;
+          break;
+        case MetricKind::kExplicitHistogram:
+          view.explicit_histogram = &series->explicit_hist;
+          break;
+        case MetricKind::kCounter:
+          view.counter = series->counter;
+          break;
+        case MetricKind::kGauge:
+          view.gauge = series->gauge;
+          break;
       }
       visitor(view);
     }

@@ -1,6 +1,7 @@
 // SeriesStore: the collector's merged state, one entry per (metric family, label set): a
-// cumulative exponential histogram plus a sliding window of slot histograms, or a counter.
-// Lives as long as the collector; thread-safe (sharded by series-key hash, one mutex per shard).
+// cumulative exponential histogram plus a sliding window of slot histograms, an explicit-bounds
+// histogram, a counter or a gauge. Lives as long as the collector; thread-safe (sharded by
+// series-key hash, one mutex per shard).
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "collector/aggregate/explicit_histogram.h"
 #include "core/histogram/exp_histogram.h"
 #include "core/status.h"
 
@@ -40,9 +42,24 @@ struct StoreStats {
   std::atomic<uint64_t> series_dropped_cardinality{0};  // merges refused for a new series
   std::atomic<uint64_t> histogram_merges{0};
   std::atomic<uint64_t> counter_adds{0};
+  std::atomic<uint64_t> gauge_writes{0};
+  std::atomic<uint64_t> explicit_histogram_merges{0};
 };
 
-enum class MetricKind { kHistogram, kCounter };
+// kHistogram is exponential; kExplicitHistogram keeps the bounds its points came with.
+enum class MetricKind { kHistogram, kCounter, kGauge, kExplicitHistogram };
+
+// Names a family on every write. The first write creates the family with these names; later
+// writes must agree on the kind (the names are not compared).
+struct MetricInfo {
+  MetricInfo(std::string_view name_in, std::string_view help_in, std::string_view otlp_name_in = {},
+             std::string_view unit_in = {})
+      : name(name_in), help(help_in), otlp_name(otlp_name_in), unit(unit_in) {}
+  std::string_view name;  // Prometheus family name (histograms without suffix)
+  std::string_view help;
+  std::string_view otlp_name;  // the OTLP metric name it came from; "" when unknown
+  std::string_view unit;       // the OTLP unit
+};
 
 // What Visit shows of one series. Pointers and references are valid only during the call.
 struct SeriesView {
@@ -50,9 +67,15 @@ struct SeriesView {
   std::string_view help;
   MetricKind kind;
   const Labels& labels;
-  const hist::ExpHistogram* cumulative = nullptr;  // kHistogram: everything merged so far
-  const hist::ExpHistogram* window = nullptr;      // kHistogram: merge of the live slots
-  double counter = 0;                              // kCounter: the running total
+  std::string_view otlp_name;  // as in MetricInfo
+  std::string_view unit;
+  std::string_view key;  // the series' identity, stable for the store's lifetime
+  std::chrono::system_clock::time_point start;            // when the series was created
+  const hist::ExpHistogram* cumulative = nullptr;         // kHistogram: everything merged so far
+  const hist::ExpHistogram* window = nullptr;             // kHistogram: merge of the live slots
+  const ExplicitHistogram* explicit_histogram = nullptr;  // kExplicitHistogram: merged so far
+  double counter = 0;                                     // kCounter: the running total
+  double gauge = 0;                                       // kGauge: the current value
 };
 
 // Called once per series, in no particular order, with that series' shard locked: it must not
@@ -68,14 +91,23 @@ class SeriesStore {
 
   // Merges a delta histogram into the series' cumulative state and into the window slot of
   // `now`. ResourceExhausted when the series is new and the family is at its cardinality bound;
-  // InvalidArgument when `name` is already a counter family.
-  Status MergeHistogram(std::string_view name, std::string_view help, const Labels& labels,
+  // InvalidArgument when the family already holds another kind.
+  Status MergeHistogram(const MetricInfo& metric, const Labels& labels,
                         const hist::ExpHistogram& delta, std::chrono::system_clock::time_point now);
 
-  // Adds a non-negative delta to a counter (`name` includes `_total`). Same errors as above,
+  // Adds a non-negative delta to a counter (the name includes `_total`). Same errors as above,
   // plus InvalidArgument for a negative or NaN delta (counters only go up).
-  Status AddCounter(std::string_view name, std::string_view help, const Labels& labels,
-                    double delta);
+  Status AddCounter(const MetricInfo& metric, const Labels& labels, double delta);
+
+  // Gauges: Set replaces the value (last write wins), Add moves it by a signed delta (an OTLP
+  // non-monotonic sum). Same errors as above, plus InvalidArgument for NaN.
+  Status SetGauge(const MetricInfo& metric, const Labels& labels, double value);
+  Status AddGauge(const MetricInfo& metric, const Labels& labels, double delta);
+
+  // Adds a delta explicit-bounds histogram (validated by the caller). The series takes the
+  // bounds of its first point; a point with other bounds is InvalidArgument and changes nothing.
+  Status MergeExplicitHistogram(const MetricInfo& metric, const Labels& labels,
+                                const ExplicitHistogram& delta);
 
   // Shows every series; each shard is read under its lock, so every series is seen whole
   // (never half-merged). The window holds the slots that overlap (now - window, now].
@@ -92,7 +124,11 @@ class SeriesStore {
   static constexpr size_t kShards = 32;
 
   // Finds or registers the family; InvalidArgument on a kind clash.
-  Result<Family*> GetFamily(std::string_view name, std::string_view help, MetricKind kind);
+  Result<Family*> GetFamily(const MetricInfo& metric, MetricKind kind);
+  // Finds or creates the series of (metric, labels) and runs `update` on it under its shard's
+  // lock; `update` returns the Status of the write.
+  template <typename Update>
+  Status Write(const MetricInfo& metric, MetricKind kind, const Labels& labels, Update&& update);
   // Finds or creates the series under the shard lock held by the caller.
   Result<Series*> GetSeries(Shard& shard, Family* family, const std::string& key,
                             const Labels& sorted_labels);

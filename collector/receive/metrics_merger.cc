@@ -1,9 +1,9 @@
 #include "collector/receive/metrics_merger.h"
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
+#include "collector/receive/point_decoders.h"
 #include "collector/receive/prometheus_names.h"
 
 namespace vigil::receive {
@@ -11,7 +11,6 @@ namespace {
 
 namespace pb = opentelemetry::proto;
 using pb::metrics::v1::AggregationTemporality;
-using pb::metrics::v1::ExponentialHistogramDataPoint;
 using pb::metrics::v1::Metric;
 
 constexpr size_t kMaxReasons = 5;
@@ -46,186 +45,227 @@ class Rejections {
   std::vector<std::string> reasons_;
 };
 
-std::string ServiceName(const pb::resource::v1::Resource& resource) {
+std::string ResourceAttribute(const pb::resource::v1::Resource& resource, std::string_view key) {
   for (const auto& kv : resource.attributes()) {
-    if (kv.key() == "service.name") return AttributeValueText(kv.value());
+    if (kv.key() == key) return AttributeValueText(kv.value());
   }
   return "";
 }
 
-template <typename Attributes>
-aggregate::Labels BuildLabels(const std::string& service_name, const Attributes& attributes) {
-  aggregate::Labels labels;
-  labels.reserve(attributes.size() + 1);
-  if (!service_name.empty()) labels.emplace_back("service_name", service_name);
-  for (const auto& kv : attributes) {
-    std::string value = AttributeValueText(kv.value());
-    // Prometheus treats an empty value as no label at all; keep the store's identity the same.
-    if (value.empty()) continue;
-    labels.emplace_back(SanitizeLabelName(kv.key()), std::move(value));
-  }
-  std::stable_sort(labels.begin(), labels.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  // Two keys may sanitize to one name ("a.b" and "a_b"): the later one, a point attribute
-  // over the resource's service name, wins.
-  aggregate::Labels unique;
-  unique.reserve(labels.size());
-  for (auto& l : labels) {
-    if (!unique.empty() && unique.back().first == l.first) {
-      unique.back().second = std::move(l.second);
-    } else {
-      unique.push_back(std::move(l));
-    }
-  }
-  return unique;
+void AppendSized(std::string& out, std::string_view s) {
+  const uint32_t n = static_cast<uint32_t>(s.size());
+  out.append(reinterpret_cast<const char*>(&n), sizeof(n));
+  out.append(s);
 }
 
-bool NoRecordedValue(uint32_t flags) {
-  return (flags & pb::metrics::v1::DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK) != 0;
-}
+enum class Temporality { kDelta, kCumulative };
 
-// The point as the histogram library's data, or a reason it cannot be one.
-Result<hist::ExpHistogram> ToHistogram(const ExponentialHistogramDataPoint& p,
-                                       const hist::ExpHistogramOptions& options) {
-  // Overflow-safe: a hostile point may carry counts near 2^64.
-  uint64_t total = p.zero_count();
-  bool overflow = false;
-  auto add = [&](uint64_t c) {
-    if (total > UINT64_MAX - c) overflow = true;
-    total += c;
-  };
-  for (uint64_t c : p.positive().bucket_counts()) add(c);
-  for (uint64_t c : p.negative().bucket_counts()) add(c);
-  if (overflow || total != p.count()) {
-    return Status::InvalidArgument(
-        "bucket counts plus zero_count add up to " +
-        (overflow ? std::string("more than 2^64") : std::to_string(total)) + " but count is " +
-        std::to_string(p.count()));
-  }
-  hist::ExpHistogramData data;
-  data.scale = p.scale();
-  data.count = p.count();
-  data.sum = p.has_sum() ? p.sum() : 0;
-  data.has_min_max = p.has_min() && p.has_max();
-  data.min = data.has_min_max ? p.min() : 0;
-  data.max = data.has_min_max ? p.max() : 0;
-  data.zero_count = p.zero_count();
-  data.zero_threshold = p.zero_threshold();
-  data.positive.offset = p.positive().offset();
-  data.positive.counts.assign(p.positive().bucket_counts().begin(),
-                              p.positive().bucket_counts().end());
-  data.negative.offset = p.negative().offset();
-  data.negative.counts.assign(p.negative().bucket_counts().begin(),
-                              p.negative().bucket_counts().end());
-  return hist::ExpHistogram::FromData(data, options);
-}
-
-std::string TemporalityName(AggregationTemporality t) {
+Result<Temporality> ModeOf(AggregationTemporality t) {
   switch (t) {
     case pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA:
-      return "DELTA";
+      return Temporality::kDelta;
     case pb::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE:
-      return "CUMULATIVE";
+      return Temporality::kCumulative;
     default:
-      return "UNSPECIFIED";
+      return Status::InvalidArgument("aggregation temporality is unspecified");
   }
 }
 
 }  // namespace
 
+struct MetricsMerger::Context {
+  MergeOutcome& out;
+  Rejections rejections;
+  std::chrono::system_clock::time_point now;
+  std::string service, service_namespace, producer;
+
+  // Labels of a point: the resource's identity plus the point's attributes, sorted, unique.
+  template <typename Attributes>
+  aggregate::Labels LabelsOf(const Attributes& attributes) const {
+    aggregate::Labels labels;
+    labels.reserve(attributes.size() + 2);
+    if (!service.empty()) labels.emplace_back("service_name", service);
+    if (!service_namespace.empty()) labels.emplace_back("service_namespace", service_namespace);
+    for (const auto& kv : attributes) {
+      std::string value = AttributeValueText(kv.value());
+      // Prometheus treats an empty value as no label at all; keep the store's identity the same.
+      if (value.empty()) continue;
+      labels.emplace_back(SanitizeLabelName(kv.key()), std::move(value));
+    }
+    std::stable_sort(labels.begin(), labels.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Two keys may sanitize to one name ("a.b" and "a_b"): the later one, a point attribute
+    // over the resource's identity, wins.
+    aggregate::Labels unique;
+    unique.reserve(labels.size());
+    for (auto& l : labels) {
+      if (!unique.empty() && unique.back().first == l.first) {
+        unique.back().second = std::move(l.second);
+      } else {
+        unique.push_back(std::move(l));
+      }
+    }
+    return unique;
+  }
+
+  // The (series, producer) identity of a cumulative stream.
+  std::string Stream(const std::string& family, const aggregate::Labels& labels) const {
+    std::string series;
+    for (const auto& [k, v] : labels) {
+      AppendSized(series, k);
+      AppendSized(series, v);
+    }
+    return CumulativeTracker::StreamKey(family, series, producer);
+  }
+
+  void Reject(const Metric& m, int64_t points, const std::string& why) {
+    rejections.Add(points, "metric '" + m.name() + "': " + why);
+  }
+
+  void Stored(const Metric& m, const Status& st) {
+    if (st.ok()) {
+      ++out.merged_points;
+      return;
+    }
+    if (st.code() == StatusCode::kResourceExhausted) ++out.cardinality_points;
+    Reject(m, 1, st.message());
+  }
+};
+
 MergeOutcome MetricsMerger::Merge(
     const pb::collector::metrics::v1::ExportMetricsServiceRequest& request,
-    std::chrono::system_clock::time_point now) {
+    std::chrono::system_clock::time_point now, std::string_view default_producer) {
   MergeOutcome out;
-  Rejections rejections(out);
-
-  auto on_store_error = [&](const Status& st, const std::string& metric) {
-    if (st.code() == StatusCode::kResourceExhausted) ++out.cardinality_points;
-    rejections.Add(1, "metric '" + metric + "': " + st.message());
-  };
-
+  Context ctx{out, Rejections(out), now, "", "", ""};
   for (const auto& rm : request.resource_metrics()) {
-    const std::string service = ServiceName(rm.resource());
+    ctx.service = ResourceAttribute(rm.resource(), "service.name");
+    ctx.service_namespace = ResourceAttribute(rm.resource(), "service.namespace");
+    ctx.producer = ResourceAttribute(rm.resource(), "service.instance.id");
+    if (ctx.producer.empty())
+      ctx.producer = default_producer.empty() ? "unknown" : default_producer;
     for (const auto& sm : rm.scope_metrics()) {
       for (const Metric& m : sm.metrics()) {
-        const std::string& otlp_name = m.name();
         switch (m.data_case()) {
-          case Metric::kExponentialHistogram: {
-            const auto& eh = m.exponential_histogram();
-            if (eh.aggregation_temporality() != pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA) {
-              rejections.Add(eh.data_points_size(),
-                             "metric '" + otlp_name + "': exponential histogram with " +
-                                 TemporalityName(eh.aggregation_temporality()) +
-                                 " temporality is not supported yet (only DELTA)");
-              break;
-            }
-            const std::string family = PrometheusFamilyName(otlp_name, m.unit(), false);
-            for (const auto& p : eh.data_points()) {
-              if (NoRecordedValue(p.flags())) continue;
-              auto h = ToHistogram(p, histogram_);
-              if (!h.ok()) {
-                rejections.Add(1, "metric '" + otlp_name + "': " + h.status().message());
-                continue;
-              }
-              Status st = store_.MergeHistogram(family, m.description(),
-                                                BuildLabels(service, p.attributes()), *h, now);
-              if (st.ok()) {
-                ++out.merged_points;
-              } else {
-                on_store_error(st, otlp_name);
-              }
-            }
+          case Metric::kSum:
+            MergeSum(ctx, m);
             break;
-          }
-          case Metric::kSum: {
-            const auto& sum = m.sum();
-            if (!sum.is_monotonic() ||
-                sum.aggregation_temporality() != pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA) {
-              rejections.Add(sum.data_points_size(),
-                             "metric '" + otlp_name +
-                                 "': " + (sum.is_monotonic() ? "monotonic" : "non-monotonic") +
-                                 " sum with " + TemporalityName(sum.aggregation_temporality()) +
-                                 " temporality is not supported yet (only monotonic DELTA)");
-              break;
-            }
-            const std::string family = PrometheusFamilyName(otlp_name, m.unit(), true);
-            for (const auto& p : sum.data_points()) {
-              if (NoRecordedValue(p.flags())) continue;
-              double value = p.value_case() == pb::metrics::v1::NumberDataPoint::kAsInt
-                                 ? static_cast<double>(p.as_int())
-                                 : p.as_double();
-              Status st = store_.AddCounter(family, m.description(),
-                                            BuildLabels(service, p.attributes()), value);
-              if (st.ok()) {
-                ++out.merged_points;
-              } else {
-                on_store_error(st, otlp_name);
-              }
-            }
-            break;
-          }
           case Metric::kGauge:
-            rejections.Add(m.gauge().data_points_size(),
-                           "metric '" + otlp_name + "': gauge is not supported yet");
+            MergeGauge(ctx, m);
             break;
           case Metric::kHistogram:
-            rejections.Add(m.histogram().data_points_size(),
-                           "metric '" + otlp_name +
-                               "': explicit-bucket histogram is not supported yet "
-                               "(send an exponential histogram)");
+            MergeExplicit(ctx, m);
+            break;
+          case Metric::kExponentialHistogram:
+            MergeExponential(ctx, m);
             break;
           case Metric::kSummary:
-            rejections.Add(m.summary().data_points_size(),
-                           "metric '" + otlp_name + "': summary is not supported yet");
+            ctx.Reject(m, m.summary().data_points_size(),
+                       "summary is not supported (quantiles cannot be merged across producers)");
             break;
           default:
-            break;  // a metric without data has no points to merge or reject
+            // Unset, or a type newer than our proto (kept as an unknown field): nothing we
+            // can read. Count it as one point so the sender learns about it.
+            ctx.Reject(m, 1, "no data or an unknown metric type");
+            break;
         }
       }
     }
   }
-  rejections.Finish();
+  ctx.rejections.Finish();
   return out;
+}
+
+void MetricsMerger::MergeSum(Context& ctx, const Metric& m) {
+  const auto& sum = m.sum();
+  auto mode = ModeOf(sum.aggregation_temporality());
+  if (!mode.ok()) return ctx.Reject(m, sum.data_points_size(), mode.status().message());
+  // Monotonic sums are Prometheus counters; non-monotonic ones (up-down counters) are gauges.
+  const bool counter = sum.is_monotonic();
+  const std::string family = PrometheusFamilyName(m.name(), m.unit(), counter);
+  const aggregate::MetricInfo info{family, m.description(), m.name(), m.unit()};
+  for (const auto& p : sum.data_points()) {
+    if (NoRecordedValue(p.flags())) continue;
+    auto value = DecodeNumberPoint(p);
+    if (!value.ok()) {
+      ctx.Reject(m, 1, value.status().message());
+      continue;
+    }
+    aggregate::Labels labels = ctx.LabelsOf(p.attributes());
+    double delta = *value;
+    if (*mode == Temporality::kCumulative) {
+      const std::string stream = ctx.Stream(family, labels);
+      delta = counter ? tracker_.CounterDelta(stream, p.start_time_unix_nano(), *value)
+                      : tracker_.UpDownDelta(stream, p.start_time_unix_nano(), *value);
+    }
+    ctx.Stored(
+        m, counter ? store_.AddCounter(info, labels, delta) : store_.AddGauge(info, labels, delta));
+  }
+}
+
+void MetricsMerger::MergeGauge(Context& ctx, const Metric& m) {
+  const std::string family = PrometheusFamilyName(m.name(), m.unit(), false);
+  const aggregate::MetricInfo info{family, m.description(), m.name(), m.unit()};
+  for (const auto& p : m.gauge().data_points()) {
+    if (NoRecordedValue(p.flags())) continue;
+    auto value = DecodeNumberPoint(p);
+    if (!value.ok()) {
+      ctx.Reject(m, 1, value.status().message());
+      continue;
+    }
+    ctx.Stored(m, store_.SetGauge(info, ctx.LabelsOf(p.attributes()), *value));
+  }
+}
+
+void MetricsMerger::MergeExplicit(Context& ctx, const Metric& m) {
+  const auto& h = m.histogram();
+  auto mode = ModeOf(h.aggregation_temporality());
+  if (!mode.ok()) return ctx.Reject(m, h.data_points_size(), mode.status().message());
+  const std::string family = PrometheusFamilyName(m.name(), m.unit(), false);
+  const aggregate::MetricInfo info{family, m.description(), m.name(), m.unit()};
+  for (const auto& p : h.data_points()) {
+    if (NoRecordedValue(p.flags())) continue;
+    auto point = DecodeExplicitPoint(p);
+    if (!point.ok()) {
+      ctx.Reject(m, 1, point.status().message());
+      continue;
+    }
+    aggregate::Labels labels = ctx.LabelsOf(p.attributes());
+    if (*mode == Temporality::kCumulative) {
+      *point = tracker_.ExplicitDelta(ctx.Stream(family, labels), p.start_time_unix_nano(), *point);
+    }
+    ctx.Stored(m, store_.MergeExplicitHistogram(info, labels, *point));
+  }
+}
+
+void MetricsMerger::MergeExponential(Context& ctx, const Metric& m) {
+  const auto& eh = m.exponential_histogram();
+  auto mode = ModeOf(eh.aggregation_temporality());
+  if (!mode.ok()) return ctx.Reject(m, eh.data_points_size(), mode.status().message());
+  const std::string family = PrometheusFamilyName(m.name(), m.unit(), false);
+  const aggregate::MetricInfo info{family, m.description(), m.name(), m.unit()};
+  for (const auto& p : eh.data_points()) {
+    if (NoRecordedValue(p.flags())) continue;
+    auto data = DecodeExpPoint(p);
+    if (!data.ok()) {
+      ctx.Reject(m, 1, data.status().message());
+      continue;
+    }
+    // Validate before the tracker remembers the point: a bad point must not become a baseline.
+    if (Status v = hist::ValidateExpHistogramData(*data); !v.ok()) {
+      ctx.Reject(m, 1, v.message());
+      continue;
+    }
+    aggregate::Labels labels = ctx.LabelsOf(p.attributes());
+    if (*mode == Temporality::kCumulative) {
+      *data = tracker_.ExpDelta(ctx.Stream(family, labels), p.start_time_unix_nano(), *data);
+    }
+    auto h = hist::ExpHistogram::FromData(*data, histogram_);
+    if (!h.ok()) {
+      ctx.Reject(m, 1, h.status().message());
+      continue;
+    }
+    ctx.Stored(m, store_.MergeHistogram(info, labels, *h, ctx.now));
+  }
 }
 
 }  // namespace vigil::receive

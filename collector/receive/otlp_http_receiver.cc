@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/codec/codec.h"
+#include "core/otlp/json/otlp_json.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -16,6 +17,7 @@ namespace {
 
 namespace pb = opentelemetry::proto;
 constexpr std::string_view kProtobuf = "application/x-protobuf";
+constexpr std::string_view kJson = "application/json";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -67,12 +69,42 @@ int64_t CountPoints(const pb::collector::metrics::v1::ExportMetricsServiceReques
   return points;
 }
 
-template <typename Message>
-net::HttpResponse Ok(const Message& response) {
+uint64_t CountItems(const pb::collector::logs::v1::ExportLogsServiceRequest& req) {
+  uint64_t n = 0;
+  for (const auto& rl : req.resource_logs()) {
+    for (const auto& sl : rl.scope_logs()) n += static_cast<uint64_t>(sl.log_records_size());
+  }
+  return n;
+}
+
+uint64_t CountItems(const pb::collector::trace::v1::ExportTraceServiceRequest& req) {
+  uint64_t n = 0;
+  for (const auto& rs : req.resource_spans()) {
+    for (const auto& ss : rs.scope_spans()) n += static_cast<uint64_t>(ss.spans_size());
+  }
+  return n;
+}
+
+// The agent id of a vigil batch key "<agent_id>/<boot_id>/<seq>": the producer of its points.
+std::string_view AgentIdOf(std::string_view batch_key) {
+  size_t slash = batch_key.find('/');
+  return slash == std::string_view::npos ? std::string_view() : batch_key.substr(0, slash);
+}
+
+// A success answer in the request's encoding (OTLP/HTTP: the response mirrors the request).
+net::HttpResponse Ok(OtlpHttpReceiver::Format format, const google::protobuf::Message& response) {
   net::HttpResponse r;
   r.status = 200;
-  r.content_type = std::string(kProtobuf);
-  response.SerializeToString(&r.body);
+  if (format == OtlpHttpReceiver::Format::kJson) {
+    Result<std::string> json = otlp::ToOtlpJson(response);
+    if (!json.ok())
+      return Error(500, "cannot encode the OTLP/JSON answer: " + json.status().message());
+    r.content_type = std::string(kJson);
+    r.body = std::move(*json);
+  } else {
+    r.content_type = std::string(kProtobuf);
+    response.SerializeToString(&r.body);
+  }
   return r;
 }
 
@@ -84,7 +116,7 @@ OtlpHttpReceiver::OtlpHttpReceiver(aggregate::SeriesStore& store, dedup::Idempot
       dedup_(dedup),
       options_(options),
       clock_(std::move(clock)),
-      merger_(store, store.options().histogram) {
+      merger_(store, store.options().histogram, options_.max_cumulative_streams) {
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
 }
 
@@ -95,7 +127,7 @@ void OtlpHttpReceiver::Register(net::HttpServer& server) {
 }
 
 bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* body,
-                                  net::HttpResponse* error) {
+                                  Format* format, net::HttpResponse* error) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
   if (request.method != "POST") {
     stats_.rejected_method.fetch_add(1, std::memory_order_relaxed);
@@ -112,15 +144,15 @@ bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* 
     return false;
   }
   const std::string media = MediaType(request.Header("Content-Type"));
-  if (media != kProtobuf) {
+  if (media == kProtobuf) {
+    *format = Format::kProtobuf;
+  } else if (media == kJson) {
+    *format = Format::kJson;
+  } else {
     stats_.rejected_bad_content_type.fetch_add(1, std::memory_order_relaxed);
-    if (media == "application/json") {
-      *error = Error(415, "application/json is not supported yet; send application/x-protobuf");
-    } else if (media.empty()) {
-      *error = Error(415, "missing Content-Type; send application/x-protobuf");
-    } else {
-      *error = Error(415, "unsupported Content-Type '" + media + "'; send application/x-protobuf");
-    }
+    *error = Error(415, (media.empty() ? std::string("missing Content-Type")
+                                       : "unsupported Content-Type '" + media + "'") +
+                            "; send application/x-protobuf or application/json");
     return false;
   }
   auto encoding = codec::ParseContentEncoding(request.Header("Content-Encoding"));
@@ -173,25 +205,44 @@ bool OtlpHttpReceiver::ReserveBatch(const net::HttpRequest& request, std::string
   return true;
 }
 
+bool OtlpHttpReceiver::ReadRequest(const net::HttpRequest& request,
+                                   google::protobuf::Message* message, std::string* body,
+                                   Format* format, net::HttpResponse* error) {
+  if (!DecodeBody(request, body, format, error)) return false;
+  if (*format == Format::kJson) {
+    if (Status st = otlp::ParseOtlpJson(*body, message); !st.ok()) {
+      stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
+      *error =
+          Error(400, "invalid OTLP/JSON " + message->GetDescriptor()->name() + ": " + st.message());
+      return false;
+    }
+    stats_.json_requests.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  if (!message->ParseFromString(*body)) {
+    stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
+    *error = Error(400, "truncated or malformed protobuf " + message->GetDescriptor()->name());
+    return false;
+  }
+  return true;
+}
+
 net::HttpResponse OtlpHttpReceiver::HandleMetrics(const net::HttpRequest& request) {
   net::HttpResponse error;
   std::string body;
-  if (!DecodeBody(request, &body, &error)) return error;
-
+  Format format = Format::kProtobuf;
   pb::collector::metrics::v1::ExportMetricsServiceRequest req;
-  if (!req.ParseFromString(body)) {
-    stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
-    return Error(400, "truncated or malformed protobuf ExportMetricsServiceRequest");
-  }
+  if (!ReadRequest(request, &req, &body, &format, &error)) return error;
+
   pb::collector::metrics::v1::ExportMetricsServiceResponse resp;
   dedup::Reservation reservation;
-  error = Ok(resp);
+  error = Ok(format, resp);
   if (!ReserveBatch(request, "metrics", &reservation, &error)) return error;
 
   const int64_t points = CountPoints(req);
   stats_.metric_points_received.fetch_add(points, std::memory_order_relaxed);
 
-  MergeOutcome outcome = merger_.Merge(req, clock_());
+  MergeOutcome outcome = merger_.Merge(req, clock_(), AgentIdOf(request.Header(kBatchKeyHeader)));
   // Whatever merged is in the store now: remember the key even if some points were rejected,
   // so a retry cannot merge the accepted part twice.
   reservation.Commit();
@@ -204,53 +255,44 @@ net::HttpResponse OtlpHttpReceiver::HandleMetrics(const net::HttpRequest& reques
     resp.mutable_partial_success()->set_error_message(outcome.error_message);
     spdlog::debug("otlp receiver: {} from {}", outcome.error_message, request.remote);
   }
-  return Ok(resp);
+  return Ok(format, resp);
+}
+
+template <typename Request, typename Response>
+net::HttpResponse OtlpHttpReceiver::HandlePassThrough(const net::HttpRequest& request,
+                                                      send::Signal signal) {
+  net::HttpResponse error;
+  std::string body;
+  Format format = Format::kProtobuf;
+  Request req;
+  if (!ReadRequest(request, &req, &body, &format, &error)) return error;
+  Response resp;
+  dedup::Reservation reservation;
+  error = Ok(format, resp);
+  if (!ReserveBatch(request, send::SignalName(signal), &reservation, &error)) return error;
+  const uint64_t items = CountItems(req);
+  (signal == send::Signal::kLogs ? stats_.log_records_received : stats_.spans_received)
+      .fetch_add(items, std::memory_order_relaxed);
+  if (forwarder_ != nullptr && forwarder_->Wants(signal)) {
+    // A protobuf body goes on byte for byte (unknown fields included); JSON is re-encoded from
+    // the parsed message, which libprotobuf keeps whole.
+    if (format == Format::kJson) body = req.SerializeAsString();
+    forwarder_->Forward(signal, std::move(body), items);
+  }
+  reservation.Commit();
+  return Ok(format, resp);
 }
 
 net::HttpResponse OtlpHttpReceiver::HandleLogs(const net::HttpRequest& request) {
-  net::HttpResponse error;
-  std::string body;
-  if (!DecodeBody(request, &body, &error)) return error;
-  pb::collector::logs::v1::ExportLogsServiceRequest req;
-  if (!req.ParseFromString(body)) {
-    stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
-    return Error(400, "truncated or malformed protobuf ExportLogsServiceRequest");
-  }
-  pb::collector::logs::v1::ExportLogsServiceResponse resp;
-  dedup::Reservation reservation;
-  error = Ok(resp);
-  if (!ReserveBatch(request, "logs", &reservation, &error)) return error;
-  uint64_t records = 0;
-  for (const auto& rl : req.resource_logs()) {
-    for (const auto& sl : rl.scope_logs()) records += sl.log_records_size();
-  }
-  // Forwarding logs is a later feature; for now they are counted and acknowledged.
-  stats_.log_records_received.fetch_add(records, std::memory_order_relaxed);
-  reservation.Commit();
-  return Ok(resp);
+  return HandlePassThrough<pb::collector::logs::v1::ExportLogsServiceRequest,
+                           pb::collector::logs::v1::ExportLogsServiceResponse>(request,
+                                                                               send::Signal::kLogs);
 }
 
 net::HttpResponse OtlpHttpReceiver::HandleTraces(const net::HttpRequest& request) {
-  net::HttpResponse error;
-  std::string body;
-  if (!DecodeBody(request, &body, &error)) return error;
-  pb::collector::trace::v1::ExportTraceServiceRequest req;
-  if (!req.ParseFromString(body)) {
-    stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
-    return Error(400, "truncated or malformed protobuf ExportTraceServiceRequest");
-  }
-  pb::collector::trace::v1::ExportTraceServiceResponse resp;
-  dedup::Reservation reservation;
-  error = Ok(resp);
-  if (!ReserveBatch(request, "traces", &reservation, &error)) return error;
-  uint64_t spans = 0;
-  for (const auto& rs : req.resource_spans()) {
-    for (const auto& ss : rs.scope_spans()) spans += ss.spans_size();
-  }
-  // Forwarding spans is a later feature; for now they are counted and acknowledged.
-  stats_.spans_received.fetch_add(spans, std::memory_order_relaxed);
-  reservation.Commit();
-  return Ok(resp);
+  return HandlePassThrough<pb::collector::trace::v1::ExportTraceServiceRequest,
+                           pb::collector::trace::v1::ExportTraceServiceResponse>(
+      request, send::Signal::kTraces);
 }
 
 }  // namespace vigil::receive

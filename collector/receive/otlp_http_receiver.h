@@ -1,8 +1,9 @@
 // OtlpHttpReceiver: the collector's OTLP/HTTP endpoints (POST /v1/metrics, /v1/logs,
 // /v1/traces). Enforces the body limits, decodes Content-Encoding with a decompressed-size cap,
-// parses protobuf, drops retried batches by X-Vigil-Batch-Key and merges metrics into the
-// SeriesStore. Borrows the store, the cache and the server, which must outlive it; the handlers
-// run concurrently on any loop thread (all shared state is atomic or owned by thread-safe types).
+// parses protobuf or OTLP/JSON (answering in the request's encoding), drops retried batches by
+// X-Vigil-Batch-Key, merges metrics into the SeriesStore and hands logs and spans to a
+// Forwarder. Borrows the store, the cache, the forwarder and the server, which must outlive it;
+// the handlers run concurrently on any loop thread (shared state is atomic or thread-safe).
 #pragma once
 
 #include <atomic>
@@ -15,9 +16,15 @@
 
 #include "collector/aggregate/series_store.h"
 #include "collector/dedup/idempotency_cache.h"
+#include "collector/receive/forwarder.h"
 #include "collector/receive/metrics_merger.h"
 #include "core/net/http_server.h"
 #include "core/net/http_types.h"
+#include "core/send/exporter.h"
+
+namespace google::protobuf {
+class Message;
+}  // namespace google::protobuf
 
 namespace vigil::receive {
 
@@ -28,6 +35,7 @@ struct ReceiverOptions {
   // receiver checks it again so the limit holds whichever server feeds it.
   size_t max_body_bytes = 16 * 1024 * 1024;
   size_t max_decompressed_bytes = 64 * 1024 * 1024;
+  size_t max_cumulative_streams = 1'000'000;  // see CumulativeTracker
 };
 
 // Self-metrics; the program exports them through its telemetry registry.
@@ -46,10 +54,11 @@ struct ReceiverStats {
   std::atomic<uint64_t> rejected_decompressed_too_large{0};
   std::atomic<uint64_t> rejected_bad_encoding{0};  // unknown encoding, or corrupt stream
   std::atomic<uint64_t> rejected_bad_content_type{0};
-  std::atomic<uint64_t> rejected_malformed{0};    // protobuf did not parse
+  std::atomic<uint64_t> rejected_malformed{0};    // protobuf or OTLP/JSON did not parse
   std::atomic<uint64_t> duplicate_batches{0};     // answered 200 without merging
   std::atomic<uint64_t> in_flight_batches{0};     // same key already being merged: 503
   std::atomic<uint64_t> rejected_cardinality{0};  // data points over the series bound
+  std::atomic<uint64_t> json_requests{0};         // accepted bodies that were OTLP/JSON
 };
 
 class OtlpHttpReceiver {
@@ -59,6 +68,10 @@ class OtlpHttpReceiver {
   // `dedup` may be null: then batch keys are ignored. `clock` stamps merges (window slots).
   OtlpHttpReceiver(aggregate::SeriesStore& store, dedup::IdempotencyCache* dedup,
                    ReceiverOptions options = {}, Clock clock = nullptr);
+
+  // Logs and spans accepted from then on are handed to `forwarder` (null: only counted). Call
+  // before the server starts.
+  void SetForwarder(Forwarder* forwarder) { forwarder_ = forwarder; }
 
   // Registers the three OTLP paths on `server` (before server.Start()).
   void Register(net::HttpServer& server);
@@ -70,11 +83,21 @@ class OtlpHttpReceiver {
 
   const ReceiverStats& stats() const { return stats_; }
   const ReceiverOptions& options() const { return options_; }
+  const MetricsMerger& merger() const { return merger_; }
+
+  enum class Format { kProtobuf, kJson };
 
  private:
   // Checks method, size, Content-Type and Content-Encoding and inflates the body. On failure
   // `*error` holds the response to send and the result is false.
-  bool DecodeBody(const net::HttpRequest& request, std::string* body, net::HttpResponse* error);
+  bool DecodeBody(const net::HttpRequest& request, std::string* body, Format* format,
+                  net::HttpResponse* error);
+  // DecodeBody, then parses the body into `*message` (400 with the parser's reason on failure).
+  bool ReadRequest(const net::HttpRequest& request, google::protobuf::Message* message,
+                   std::string* body, Format* format, net::HttpResponse* error);
+  // Shared tail of /v1/logs and /v1/traces: dedup, count, forward, answer.
+  template <typename Request, typename Response>
+  net::HttpResponse HandlePassThrough(const net::HttpRequest& request, send::Signal signal);
   // Claims the request's batch key (prefixed by `signal`, since one key names one envelope per
   // signal). Returns false with `*early` set when the request must not be processed.
   bool ReserveBatch(const net::HttpRequest& request, std::string_view signal,
@@ -82,6 +105,7 @@ class OtlpHttpReceiver {
 
   aggregate::SeriesStore& store_;
   dedup::IdempotencyCache* dedup_;
+  Forwarder* forwarder_ = nullptr;
   ReceiverOptions options_;
   Clock clock_;
   MetricsMerger merger_;

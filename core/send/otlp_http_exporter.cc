@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/codec/gzip.h"
 #include "core/codec/zstd_compressor.h"
 #include "core/net/http_client.h"
 #include "core/send/retry_after.h"
@@ -79,10 +81,13 @@ PushResult ClassifyHttpResult(const Result<net::HttpResponse>& r,
   const net::HttpResponse& resp = *r;
   if (resp.status >= 200 && resp.status < 300) return PushResult::Ok();
 
-  const bool retryable = resp.status == 429 || (resp.status >= 500 && resp.status < 600);
+  // OTLP/HTTP: only throttling and the gateway/availability codes may succeed later. A 500 or
+  // 501 means the server cannot handle this payload; sending it again would fail the same way.
+  const bool retryable =
+      resp.status == 429 || resp.status == 502 || resp.status == 503 || resp.status == 504;
   if (!retryable) {
     return PushResult::Permanent(
-        Status::InvalidArgument("collector rejected the batch: " + Describe(resp)));
+        Status::InvalidArgument("server rejected the batch: " + Describe(resp)));
   }
   std::optional<std::chrono::milliseconds> after;
   if (std::string_view h = resp.Header("Retry-After"); !h.empty()) {
@@ -93,12 +98,13 @@ PushResult ClassifyHttpResult(const Result<net::HttpResponse>& r,
       spdlog::debug("ignoring Retry-After: {}", parsed.status().message());
     }
   }
-  return PushResult::Retryable(Status::Unavailable("collector unavailable: " + Describe(resp)),
-                               after);
+  return PushResult::Retryable(Status::Unavailable("server unavailable: " + Describe(resp)), after);
 }
 
 struct OtlpHttpExporter::Core {
   OtlpHttpOptions opts;
+  // steady_clock ticks of the last partial-success warning: at most one a minute.
+  std::atomic<int64_t> last_partial_log{std::numeric_limits<int64_t>::min()};
   net::Executor executor;
   std::unique_ptr<net::HttpClient> client;
   std::mutex zstd_mu;  // a ZstdCompressor is single-threaded; Push may run on several threads
@@ -106,6 +112,7 @@ struct OtlpHttpExporter::Core {
   OtlpHttpStats stats;
 
   explicit Core(int level) : zstd(level) {}
+  void OnPartialSuccess(Signal signal, int64_t rejected, const std::string& message);
 };
 
 Result<std::unique_ptr<OtlpHttpExporter>> OtlpHttpExporter::Create(net::EventLoop& loop,
@@ -131,16 +138,18 @@ const OtlpHttpStats& OtlpHttpExporter::stats() const { return core_->stats; }
 
 void OtlpHttpExporter::Push(EnvelopePtr e, PushDone done) {
   Core& c = *core_;
+  const bool gzip = c.opts.compression == Compression::kGzip;
   std::string body;
   if (c.opts.compress) {
-    Result<std::string> z = [&] {
+    Result<std::string> z = [&]() -> Result<std::string> {
+      if (gzip) return codec::GzipCompress(e->body);
       std::lock_guard lock(c.zstd_mu);
       return c.zstd.Compress(e->body);
     }();
     if (!z.ok()) {
       // Compression cannot fail on valid input; if it does, resending will not help.
-      c.executor.Post([done = std::move(done), s = z.status()] {
-        done(PushResult::Permanent(s.WithContext("zstd")));
+      c.executor.Post([done = std::move(done), s = z.status(), gzip] {
+        done(PushResult::Permanent(s.WithContext(gzip ? "gzip" : "zstd")));
       });
       return;
     }
@@ -151,8 +160,9 @@ void OtlpHttpExporter::Push(EnvelopePtr e, PushDone done) {
 
   net::HttpHeaders headers = c.opts.headers;
   headers.emplace_back("Content-Type", "application/x-protobuf");
-  if (c.opts.compress) headers.emplace_back("Content-Encoding", "zstd");
-  headers.emplace_back(std::string(kBatchKeyHeader), e->key);
+  if (c.opts.compress) headers.emplace_back("Content-Encoding", gzip ? "gzip" : "zstd");
+  // Forwarded data from other producers carries no vigil batch key.
+  if (!e->key.empty()) headers.emplace_back(std::string(kBatchKeyHeader), e->key);
 
   c.stats.requests.fetch_add(1, std::memory_order_relaxed);
   c.stats.body_bytes.fetch_add(e->body.size(), std::memory_order_relaxed);
@@ -167,16 +177,30 @@ void OtlpHttpExporter::Push(EnvelopePtr e, PushDone done) {
                    PushResult result = ClassifyHttpResult(r, std::chrono::system_clock::now());
                    if (result.status.ok() && !r->body.empty()) {
                      auto [rejected, message] = PartialSuccessOf(signal, r->body);
-                     if (rejected > 0 || !message.empty()) {
-                       core->stats.partial_rejections.fetch_add(
-                           static_cast<uint64_t>(std::max<int64_t>(rejected, 0)),
-                           std::memory_order_relaxed);
-                       spdlog::warn("collector accepted {} batch partially: {} rejected: {}",
-                                    SignalName(signal), rejected, ErrorText(message));
-                     }
+                     if (rejected > 0 || !message.empty())
+                       core->OnPartialSuccess(signal, rejected, message);
                    }
                    done(result);
                  });
+}
+
+void OtlpHttpExporter::Core::OnPartialSuccess(Signal signal, int64_t rejected,
+                                              const std::string& message) {
+  stats.partial_responses.fetch_add(1, std::memory_order_relaxed);
+  stats.partial_rejections.fetch_add(static_cast<uint64_t>(std::max<int64_t>(rejected, 0)),
+                                     std::memory_order_relaxed);
+  // A backend that rejects part of every batch would otherwise fill the log.
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const int64_t minute =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1))
+          .count();
+  int64_t last = last_partial_log.load(std::memory_order_relaxed);
+  if (last != std::numeric_limits<int64_t>::min() && now - last < minute) return;
+  if (!last_partial_log.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+  spdlog::warn(
+      "{} accepted {} batch partially: {} rejected: {} (logged at most once a minute; "
+      "all are counted)",
+      opts.endpoint, SignalName(signal), rejected, ErrorText(message));
 }
 
 }  // namespace vigil::send

@@ -1,6 +1,7 @@
 // OtlpHttpExporter: the transport at the end of the send chain. POSTs an envelope's OTLP body,
-// zstd-compressed, to <endpoint>/v1/{metrics,logs,traces} and maps the reply to a PushResult
-// (OTLP/HTTP rules: 2xx ok; 429, 5xx and transport errors retryable; other codes permanent).
+// zstd- or gzip-compressed, to <endpoint>/v1/{metrics,logs,traces} and maps the reply to a
+// PushResult (OTLP/HTTP rules: 2xx ok; 429, 502, 503, 504 and transport errors retryable; every
+// other code, 500 and 501 included, permanent).
 // Thread-safe. Create on an EventLoop; destroy after that loop has stopped.
 #pragma once
 
@@ -18,13 +19,16 @@
 
 namespace vigil::send {
 
+enum class Compression { kZstd, kGzip };
+
 struct OtlpHttpOptions {
   std::string endpoint = "http://127.0.0.1:4318";  // base URL; the signal path is appended
   std::chrono::milliseconds timeout{10000};        // whole request
   size_t max_connections = 4;
-  bool compress = true;  // zstd with Content-Encoding: zstd; false sends the body as is
+  bool compress = true;  // compress with `compression`; false sends the body as is
   int zstd_level = 3;
   net::HttpHeaders headers;  // extra headers on every request (e.g. Authorization)
+  Compression compression = Compression::kZstd;  // used when `compress` is true
 };
 
 struct OtlpHttpStats {
@@ -32,6 +36,7 @@ struct OtlpHttpStats {
   std::atomic<uint64_t> body_bytes{0};          // uncompressed
   std::atomic<uint64_t> wire_bytes{0};          // as sent
   std::atomic<uint64_t> partial_rejections{0};  // items the server reported as rejected
+  std::atomic<uint64_t> partial_responses{0};   // 2xx replies carrying a partial_success
 };
 
 // Maps one HTTP outcome to a PushResult. `now` resolves an HTTP-date Retry-After.

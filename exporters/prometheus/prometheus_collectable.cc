@@ -29,6 +29,23 @@ std::vector<ClientMetric::Label> ToClientLabels(const aggregate::Labels& labels)
   return out;
 }
 
+// A classic histogram with the series' own bounds: cumulative `le` counts.
+ClientMetric ExplicitToClient(const aggregate::Labels& labels,
+                              const aggregate::ExplicitHistogram& h) {
+  ClientMetric m;
+  m.label = ToClientLabels(labels);
+  m.histogram.sample_count = h.count;
+  m.histogram.sample_sum = h.sum;
+  m.histogram.bucket.reserve(h.counts.size());
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    const double le = i < h.bounds.size() ? h.bounds[i] : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back({cumulative, le});
+  }
+  return m;
+}
+
 // The window's length as words for the summary's help text.
 std::string WindowHelp(std::string_view family, std::chrono::seconds window) {
   return "Quantiles of " + std::string(family) + " over the last " +
@@ -99,6 +116,18 @@ std::vector<MetricFamily> PrometheusCollectable::Collect() const {
           m.label = ToClientLabels(s.labels);
           m.counter.value = s.counter;
           family_for(s.family, s.help, MetricType::Counter)->metric.push_back(std::move(m));
+          return;
+        }
+        if (s.kind == aggregate::MetricKind::kGauge) {
+          ClientMetric m;
+          m.label = ToClientLabels(s.labels);
+          m.gauge.value = s.gauge;
+          family_for(s.family, s.help, MetricType::Gauge)->metric.push_back(std::move(m));
+          return;
+        }
+        if (s.kind == aggregate::MetricKind::kExplicitHistogram) {
+          family_for(s.family, s.help, MetricType::Histogram)
+              ->metric.push_back(ExplicitToClient(s.labels, *s.explicit_histogram));
           return;
         }
         const hist::ExpHistogram& h = *s.cumulative;

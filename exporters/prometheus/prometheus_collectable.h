@@ -1,7 +1,9 @@
 // PrometheusCollectable: renders the collector's SeriesStore for a Prometheus scrape: each
 // histogram family as classic `_bucket{le}`/`_sum`/`_count` plus a `<name>_window_<unit>`
-// summary of sliding-window quantiles, each counter as a COUNTER. Holds a reference to the store,
-// which must outlive it; Collect() is const and safe from any thread (the store does the locking).
+// summary of sliding-window quantiles, each explicit-bounds histogram as a classic histogram with
+// its own bounds, each counter as a COUNTER and each gauge as a GAUGE. Holds a reference to the
+// store, which must outlive it; Collect() is const and safe from any thread (the store does the
+// locking).
 #pragma once
 
 #include <prometheus/collectable.h>

@@ -39,8 +39,9 @@ TEST(CollectorConfig, EmbeddedDefaultIsTheShippedExample) {
 TEST(CollectorConfig, ErrorsNamePositionAndExpectation) {
   Result<CollectorConfig> r = ParseCollectorConfig("otlp:\n  max_body_bytes: [1]\n", "c.yaml");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("c.yaml:2:19: otlp.max_body_bytes: expected a size, got a list"),
-            std::string::npos)
+  EXPECT_NE(
+      r.status().message().find("c.yaml:2:19: otlp.max_body_bytes: expected a size, got a list"),
+      std::string::npos)
       << r.status().message();
   r = ParseCollectorConfig("prometheus:\n  quantiles: [0.5, 1.5]\n", "c.yaml");
   ASSERT_FALSE(r.ok());
@@ -55,7 +56,74 @@ TEST(CollectorConfig, ErrorsNamePositionAndExpectation) {
 TEST(CollectorConfig, MissingFileIsAClearError) {
   Result<CollectorConfig> r = LoadCollectorConfig("/nonexistent/collector.yaml");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("cannot read /nonexistent/collector.yaml"), std::string::npos);
+  EXPECT_NE(r.status().message().find("cannot read /nonexistent/collector.yaml"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::collector
+
+namespace vigil::collector {
+namespace {
+
+TEST(CollectorConfig, ExportersLoadWithEveryOption) {
+  setenv("VIGIL_TEST_TOKEN", "abc", 1);
+  Result<CollectorConfig> r = ParseCollectorConfig(
+      "exporters:\n"
+      "  otlp:\n"
+      "    - endpoint: http://tempo:4318\n"
+      "      signals: [traces, logs, metrics]\n"
+      "      headers: {authorization: \"Bearer ${VIGIL_TEST_TOKEN}\"}\n"
+      "      compression: gzip\n"
+      "      timeout: 3s\n"
+      "      metrics_temporality: delta\n"
+      "      metrics_interval: 15s\n"
+      "      queue_max_bytes: 8MiB\n"
+      "      retry: {initial_interval: 2s, max_interval: 20s, max_elapsed: 1m}\n"
+      "    - endpoint: http://other:4318\n",
+      "c.yaml");
+  unsetenv("VIGIL_TEST_TOKEN");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->exporters.otlp.size(), 2u);
+  const exporters::OtlpEndpointOptions& a = r->exporters.otlp[0];
+  EXPECT_EQ(a.endpoint, "http://tempo:4318");
+  EXPECT_EQ(a.signals, (std::vector<std::string>{"traces", "logs", "metrics"}));
+  EXPECT_EQ(a.headers.at("authorization"), "Bearer abc");
+  EXPECT_EQ(a.compression, exporters::CompressionSetting::kGzip);
+  EXPECT_EQ(a.timeout, std::chrono::seconds(3));
+  EXPECT_EQ(a.metrics_temporality, exporters::Temporality::kDelta);
+  EXPECT_EQ(a.metrics_interval, std::chrono::seconds(15));
+  EXPECT_EQ(a.queue_max_bytes, size_t{8} << 20);
+  EXPECT_EQ(a.retry.initial_interval, std::chrono::seconds(2));
+  EXPECT_EQ(a.retry.max_elapsed, std::chrono::minutes(1));
+  const exporters::OtlpEndpointOptions& b = r->exporters.otlp[1];  // all defaults
+  EXPECT_EQ(b.compression, exporters::CompressionSetting::kZstd);
+  EXPECT_EQ(b.metrics_temporality, exporters::Temporality::kCumulative);
+  EXPECT_EQ(b.metrics_interval, std::chrono::seconds(10));
+  EXPECT_EQ(b.signals.size(), 3u);
+}
+
+TEST(CollectorConfig, BadExportersAreClearErrors) {
+  auto err = [](const std::string& yaml) {
+    Result<CollectorConfig> r = ParseCollectorConfig(yaml, "c.yaml");
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_NE(
+      err("exporters:\n  otlp:\n    - endpoint: http://a\n      compression: brotli\n")
+          .find("c.yaml:4:20: exporters.otlp[0].compression: expected one of zstd, gzip, none"),
+      std::string::npos);
+  EXPECT_NE(err("exporters:\n  otlp:\n    - endpoint: http://a\n      signals: [spans]\n")
+                .find("exporters.otlp[0]: signals: unknown signal \"spans\""),
+            std::string::npos);
+  EXPECT_NE(err("exporters:\n  otlp:\n    - endpoint: https://a\n")
+                .find("exporters.otlp[0]: endpoint \"https://a\" must start with http://"),
+            std::string::npos);
+  EXPECT_NE(err("exporters:\n  otlp:\n    endpoint: http://a\n")
+                .find("exporters.otlp: expected a list of maps"),
+            std::string::npos);
+  EXPECT_NE(err("exporters:\n  otlp:\n    - endpoint: http://a\n      temporality: delta\n")
+                .find("exporters.otlp[0].temporality: unknown key"),
+            std::string::npos);
 }
 
 }  // namespace

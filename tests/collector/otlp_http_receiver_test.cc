@@ -202,9 +202,12 @@ TEST_F(OtlpHttpReceiverTest, WrongContentTypeIs415) {
   auto r = Post("/v1/metrics", body, "zstd", "", "text/plain");
   EXPECT_EQ(r.status, 415);
   EXPECT_NE(r.body.find("application/x-protobuf"), std::string::npos) << r.body;
-  r = Post("/v1/metrics", "{}", "", "", "application/json");
+  r = Post("/v1/metrics", "<x/>", "", "", "application/xml");
   EXPECT_EQ(r.status, 415);
-  EXPECT_NE(r.body.find("application/json is not supported yet"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("unsupported Content-Type 'application/xml'; send application/x-protobuf "
+                        "or application/json"),
+            std::string::npos)
+      << r.body;
   r = Post("/v1/metrics", body, "zstd", "", "");
   EXPECT_EQ(r.status, 415);
   EXPECT_EQ(receiver_.stats().rejected_bad_content_type.load(), 3u);
@@ -261,28 +264,32 @@ TEST_F(OtlpHttpReceiverTest, BadHistogramCountsArePartialSuccess) {
   EXPECT_EQ(receiver_.stats().metric_points_rejected.load(), 1u);
 }
 
-TEST_F(OtlpHttpReceiverTest, UnsupportedTypesAreRejectedPointByPoint) {
+TEST_F(OtlpHttpReceiverTest, UnusableMetricsAreRejectedPointByPoint) {
   ExportMetricsServiceRequest req;
   auto* sm = req.add_resource_metrics()->add_scope_metrics();
-  auto* gauge = sm->add_metrics();
-  gauge->set_name("queue.depth");
-  gauge->mutable_gauge()->add_data_points()->set_as_double(3);
-  gauge->mutable_gauge()->add_data_points()->set_as_double(4);
-  auto* cumulative = sm->add_metrics();
-  cumulative->set_name("requests");
-  cumulative->mutable_sum()->set_is_monotonic(true);
-  cumulative->mutable_sum()->set_aggregation_temporality(
-      pb::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE);
-  cumulative->mutable_sum()->add_data_points()->set_as_int(1);
+  auto* summary = sm->add_metrics();
+  summary->set_name("rpc.latency");
+  summary->mutable_summary()->add_data_points()->set_count(1);
+  summary->mutable_summary()->add_data_points()->set_count(2);
+  auto* unspecified = sm->add_metrics();
+  unspecified->set_name("requests");
+  unspecified->mutable_sum()->set_is_monotonic(true);
+  unspecified->mutable_sum()->add_data_points()->set_as_int(1);
+  sm->add_metrics()->set_name("typeless");  // data oneof unset
   auto r = PostMetrics(req);
   ASSERT_EQ(r.status, 200) << r.body;
   ExportMetricsServiceResponse resp;
   ASSERT_TRUE(resp.ParseFromString(r.body));
-  EXPECT_EQ(resp.partial_success().rejected_data_points(), 3);
+  EXPECT_EQ(resp.partial_success().rejected_data_points(), 4);
   const std::string& msg = resp.partial_success().error_message();
-  EXPECT_NE(msg.find("gauge is not supported yet"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("CUMULATIVE"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("metric 'rpc.latency': summary is not supported"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("metric 'requests': aggregation temporality is unspecified"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("metric 'typeless': no data or an unknown metric type"), std::string::npos)
+      << msg;
   EXPECT_EQ(store_.series(), 0u);
+  EXPECT_EQ(receiver_.stats().metric_points_rejected.load(), 4u);
 }
 
 TEST_F(OtlpHttpReceiverTest, CardinalityOverflowIsReportedAndCounted) {

@@ -59,8 +59,8 @@ TEST(SeriesStoreTest, ConcurrentMergesFromManyThreadsAreExact) {
       for (int i = 0; i < kIters; ++i) {
         Labels labels = {{"route", "/r" + std::to_string(i % kSeries)}, {"svc", "a"}};
         hist::ExpHistogram delta = Hist({0.1, 0.2, 1.0 + t});
-        ASSERT_TRUE(store.MergeHistogram("latency_seconds", "help", labels, delta, kT0).ok());
-        ASSERT_TRUE(store.AddCounter("errors_total", "help", labels, 2).ok());
+        ASSERT_TRUE(store.MergeHistogram({"latency_seconds", "help"}, labels, delta, kT0).ok());
+        ASSERT_TRUE(store.AddCounter({"errors_total", "help"}, labels, 2).ok());
       }
     });
   }
@@ -88,8 +88,8 @@ TEST(SeriesStoreTest, ConcurrentMergesFromManyThreadsAreExact) {
 TEST(SeriesStoreTest, WindowDropsSlotsOlderThanTheWindow) {
   SeriesStore store(StoreOptions{.window = seconds(60), .slot = seconds(5), .histogram = {}});
   Labels l = {{"svc", "a"}};
-  ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({1, 2, 3, 4, 5}), kT0).ok());
-  ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({6, 7, 8}), kT0 + seconds(30)).ok());
+  ASSERT_TRUE(store.MergeHistogram({"d_seconds", "h"}, l, Hist({1, 2, 3, 4, 5}), kT0).ok());
+  ASSERT_TRUE(store.MergeHistogram({"d_seconds", "h"}, l, Hist({6, 7, 8}), kT0 + seconds(30)).ok());
 
   EXPECT_EQ(Snapshot(store, kT0 + seconds(30)).begin()->second.window_count, 8u);
   EXPECT_EQ(Snapshot(store, kT0 + seconds(59)).begin()->second.window_count, 8u);
@@ -105,14 +105,14 @@ TEST(SeriesStoreTest, WindowDropsSlotsOlderThanTheWindow) {
 TEST(SeriesStoreTest, ReusedRingSlotStartsEmpty) {
   SeriesStore store(StoreOptions{.window = seconds(60), .slot = seconds(5), .histogram = {}});
   Labels l = {{"svc", "a"}};
-  ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({1, 2}), kT0).ok());
+  ASSERT_TRUE(store.MergeHistogram({"d_seconds", "h"}, l, Hist({1, 2}), kT0).ok());
   // Exactly one ring turn later: same ring entry, new epoch.
-  ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({3}), kT0 + seconds(60)).ok());
+  ASSERT_TRUE(store.MergeHistogram({"d_seconds", "h"}, l, Hist({3}), kT0 + seconds(60)).ok());
   auto s = Snapshot(store, kT0 + seconds(60)).begin()->second;
   EXPECT_EQ(s.window_count, 1u);
   EXPECT_EQ(s.count, 3u);
   // A delta stamped in the past of that ring entry counts only cumulatively.
-  ASSERT_TRUE(store.MergeHistogram("d_seconds", "h", l, Hist({4}), kT0).ok());
+  ASSERT_TRUE(store.MergeHistogram({"d_seconds", "h"}, l, Hist({4}), kT0).ok());
   s = Snapshot(store, kT0 + seconds(60)).begin()->second;
   EXPECT_EQ(s.window_count, 1u);
   EXPECT_EQ(s.count, 4u);
@@ -122,15 +122,15 @@ TEST(SeriesStoreTest, CardinalityLimitDropsNewSeriesOnly) {
   SeriesStore store(StoreOptions{
       .max_series_per_metric = 3, .window = seconds(60), .slot = seconds(5), .histogram = {}});
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(store.AddCounter("c_total", "h", {{"id", std::to_string(i)}}, 1).ok());
+    ASSERT_TRUE(store.AddCounter({"c_total", "h"}, {{"id", std::to_string(i)}}, 1).ok());
   }
-  Status st = store.AddCounter("c_total", "h", {{"id", "overflow"}}, 1);
+  Status st = store.AddCounter({"c_total", "h"}, {{"id", "overflow"}}, 1);
   EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
   EXPECT_NE(st.message().find("c_total"), std::string::npos) << st.message();
-  st = store.MergeHistogram("c_seconds", "h", {{"id", "0"}}, Hist({1}), kT0);
+  st = store.MergeHistogram({"c_seconds", "h"}, {{"id", "0"}}, Hist({1}), kT0);
   EXPECT_TRUE(st.ok()) << "another family has its own bound: " << st.ToString();
   // Existing series keep counting.
-  EXPECT_TRUE(store.AddCounter("c_total", "h", {{"id", "1"}}, 5).ok());
+  EXPECT_TRUE(store.AddCounter({"c_total", "h"}, {{"id", "1"}}, 5).ok());
   EXPECT_EQ(store.stats().series_dropped_cardinality.load(), 1u);
   EXPECT_EQ(store.series(), 4u);
   auto seen = Snapshot(store, kT0);
@@ -140,27 +140,27 @@ TEST(SeriesStoreTest, CardinalityLimitDropsNewSeriesOnly) {
 
 TEST(SeriesStoreTest, LabelOrderDoesNotSplitASeries) {
   SeriesStore store(StoreOptions{});
-  ASSERT_TRUE(store.AddCounter("c_total", "h", {{"b", "2"}, {"a", "1"}}, 1).ok());
-  ASSERT_TRUE(store.AddCounter("c_total", "h", {{"a", "1"}, {"b", "2"}}, 1).ok());
+  ASSERT_TRUE(store.AddCounter({"c_total", "h"}, {{"b", "2"}, {"a", "1"}}, 1).ok());
+  ASSERT_TRUE(store.AddCounter({"c_total", "h"}, {{"a", "1"}, {"b", "2"}}, 1).ok());
   EXPECT_EQ(store.series(), 1u);
   EXPECT_DOUBLE_EQ(Snapshot(store, kT0)["c_total|a=1,b=2,"].counter, 2);
 }
 
 TEST(SeriesStoreTest, LabelValuesCannotForgeAnotherSeries) {
   SeriesStore store(StoreOptions{});
-  ASSERT_TRUE(store.AddCounter("c_total", "h", {{"a", "x"}, {"b", "y"}}, 1).ok());
-  ASSERT_TRUE(store.AddCounter("c_total", "h", {{"a", std::string("x\0b\0y", 5)}}, 1).ok());
+  ASSERT_TRUE(store.AddCounter({"c_total", "h"}, {{"a", "x"}, {"b", "y"}}, 1).ok());
+  ASSERT_TRUE(store.AddCounter({"c_total", "h"}, {{"a", std::string("x\0b\0y", 5)}}, 1).ok());
   EXPECT_EQ(store.series(), 2u);
 }
 
 TEST(SeriesStoreTest, RejectsBadCounterDeltasAndKindClashes) {
   SeriesStore store(StoreOptions{});
-  EXPECT_EQ(store.AddCounter("c_total", "h", {}, -1).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(store.AddCounter("c_total", "h", {}, std::nan("")).code(),
+  EXPECT_EQ(store.AddCounter({"c_total", "h"}, {}, -1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store.AddCounter({"c_total", "h"}, {}, std::nan("")).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(store.AddCounter("c_total", "h", {}, INFINITY).code(), StatusCode::kInvalidArgument);
-  ASSERT_TRUE(store.MergeHistogram("x_seconds", "h", {}, Hist({1}), kT0).ok());
-  Status st = store.AddCounter("x_seconds", "h", {}, 1);
+  EXPECT_EQ(store.AddCounter({"c_total", "h"}, {}, INFINITY).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store.MergeHistogram({"x_seconds", "h"}, {}, Hist({1}), kT0).ok());
+  Status st = store.AddCounter({"x_seconds", "h"}, {}, 1);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("x_seconds"), std::string::npos);
   EXPECT_EQ(store.series(), 1u);

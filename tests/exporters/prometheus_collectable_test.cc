@@ -86,7 +86,7 @@ TEST_F(PrometheusCollectableTest, RendersClassicBucketsSumCountAndWindowQuantile
   }
   aggregate::Labels labels = {{"http_route", "/api"}, {"service_name", "checkout"}};
   ASSERT_TRUE(store_
-                  .MergeHistogram("http_server_request_duration_seconds", "Request latency.",
+                  .MergeHistogram({"http_server_request_duration_seconds", "Request latency."},
                                   labels, h, kT0)
                   .ok());
 
@@ -130,7 +130,7 @@ TEST_F(PrometheusCollectableTest, RendersClassicBucketsSumCountAndWindowQuantile
 TEST_F(PrometheusCollectableTest, EmptyWindowIsOmittedButCumulativeStays) {
   hist::ExpHistogram h{hist::ExpHistogramOptions{}};
   h.Record(0.2);
-  ASSERT_TRUE(store_.MergeHistogram("rpc_duration_seconds", "h", {{"a", "b"}}, h, kT0).ok());
+  ASSERT_TRUE(store_.MergeHistogram({"rpc_duration_seconds", "h"}, {{"a", "b"}}, h, kT0).ok());
   now_ = kT0 + seconds(600);
   const std::string text = collectable_.RenderText();
   EXPECT_EQ(text.find("rpc_duration_window_seconds"), std::string::npos) << text;
@@ -139,15 +139,15 @@ TEST_F(PrometheusCollectableTest, EmptyWindowIsOmittedButCumulativeStays) {
 
 TEST_F(PrometheusCollectableTest, CountersAndAwkwardLabelValuesPassPromtool) {
   ASSERT_TRUE(store_
-                  .AddCounter("http_server_request_errors_total", "Failed requests.",
+                  .AddCounter({"http_server_request_errors_total", "Failed requests."},
                               {{"http_route", "/a\"b\\c\nd"}, {"service_name", "s"}}, 3)
                   .ok());
-  ASSERT_TRUE(store_.AddCounter("http_server_request_errors_total", "", {}, 4).ok());
+  ASSERT_TRUE(store_.AddCounter({"http_server_request_errors_total", ""}, {}, 4).ok());
   hist::ExpHistogram h{hist::ExpHistogramOptions{}};
   h.Record(-1);
   h.Record(0);
   h.Record(0.5);
-  ASSERT_TRUE(store_.MergeHistogram("queue_depth", "no unit here", {}, h, kT0).ok());
+  ASSERT_TRUE(store_.MergeHistogram({"queue_depth", "no unit here"}, {}, h, kT0).ok());
 
   const std::string text = collectable_.RenderText();
   EXPECT_NE(text.find("# TYPE http_server_request_errors_total counter"), std::string::npos)

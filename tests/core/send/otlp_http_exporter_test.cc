@@ -117,8 +117,10 @@ TEST_F(OtlpHttpExporterTest, ThrottlingAndServerErrorsAreRetryable) {
   EXPECT_TRUE(r429.retryable);
   EXPECT_FALSE(r429.retry_after.has_value());
   EXPECT_NE(r429.status.message().find("slow down"), std::string::npos);
+  // OTLP/HTTP: a 500 will fail the same way again, so it is not retried.
   PushResult r500 = PushOne(*ex, MakeEnvelope(Signal::kMetrics, "k", "x"));
-  EXPECT_TRUE(r500.retryable);
+  EXPECT_FALSE(r500.retryable);
+  EXPECT_NE(r500.status.message().find("HTTP 500: oops"), std::string::npos);
 }
 
 TEST_F(OtlpHttpExporterTest, ConnectionRefusedIsRetryable) {
@@ -166,7 +168,7 @@ TEST(ClassifyHttpResultTest, MapsStatusCodes) {
   };
   EXPECT_TRUE(ClassifyHttpResult(resp(200), now).status.ok());
   EXPECT_TRUE(ClassifyHttpResult(resp(202), now).status.ok());
-  for (int code : {301, 404, 413, 415}) {
+  for (int code : {301, 400, 401, 403, 404, 413, 415, 500, 501}) {
     PushResult r = ClassifyHttpResult(resp(code), now);
     EXPECT_FALSE(r.retryable) << code;
     EXPECT_EQ(r.status.code(), StatusCode::kInvalidArgument) << code;

@@ -1,0 +1,106 @@
+// OtlpEndpoint: one configured OTLP/HTTP destination of the collector (exporters.otlp[i]): its
+// send chain QueueExporter -> RetryExporter -> OtlpHttpExporter, the signals it takes, its metric
+// snapshotter (temporality) and its self-metrics. Push never blocks: it is a bounded-queue insert,
+// and what does not fit is dropped and counted. Thread-safe. Create on an EventLoop; destroy after
+// that loop has stopped.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "collector/aggregate/series_store.h"
+#include "core/net/event_loop.h"
+#include "core/send/exporter.h"
+#include "core/send/otlp_http_exporter.h"
+#include "core/send/queue_exporter.h"
+#include "core/send/retry_exporter.h"
+#include "core/status.h"
+#include "exporters/otlp/metrics_snapshot.h"
+
+namespace vigil::exporters {
+
+enum class CompressionSetting { kZstd, kGzip, kNone };
+
+struct RetrySettings {
+  std::chrono::milliseconds initial_interval{1000};
+  std::chrono::milliseconds max_interval{30000};
+  std::chrono::milliseconds max_elapsed{300000};  // then the batch is dropped and counted
+};
+
+struct OtlpEndpointOptions {
+  std::string endpoint;  // http://host:port[/prefix]; /v1/<signal> is appended
+  std::vector<std::string> signals = {"traces", "logs", "metrics"};
+  std::map<std::string, std::string> headers;  // sent with every request
+  CompressionSetting compression = CompressionSetting::kZstd;
+  std::chrono::milliseconds timeout{10000};
+  Temporality metrics_temporality = Temporality::kCumulative;
+  std::chrono::milliseconds metrics_interval{10000};
+  size_t queue_max_bytes = 64 << 20;
+  RetrySettings retry;
+};
+
+// InvalidArgument naming the problem: endpoint not http://, unknown or repeated signal, no
+// signal, non-positive interval or timeout.
+Status ValidateOtlpEndpointOptions(const OtlpEndpointOptions& o);
+
+// Why items were not delivered.
+enum class FailReason { kQueueFull, kRejected, kRetriesExhausted, kOther };
+inline constexpr size_t kFailReasons = 4;
+const char* FailReasonName(FailReason r);
+
+struct EndpointStats {
+  // Indexed by send::Signal.
+  std::array<std::atomic<uint64_t>, 3> sent_items{};
+  std::array<std::array<std::atomic<uint64_t>, kFailReasons>, 3> failed_items{};
+  std::atomic<uint64_t> metric_exports{0};  // snapshots pushed
+};
+
+class OtlpEndpoint {
+ public:
+  static Result<std::unique_ptr<OtlpEndpoint>> Create(net::EventLoop& loop,
+                                                      OtlpEndpointOptions options);
+  ~OtlpEndpoint();
+  OtlpEndpoint(const OtlpEndpoint&) = delete;
+  OtlpEndpoint& operator=(const OtlpEndpoint&) = delete;
+
+  bool Wants(send::Signal signal) const { return wants_[static_cast<size_t>(signal)]; }
+  // Queues `body` (a serialized Export*ServiceRequest with `items` items). Never blocks.
+  void Push(send::Signal signal, std::string body, size_t items);
+  // Renders `store` in this endpoint's temporality and pushes it, if it has any point.
+  // Calls are serialized internally (the snapshot's delta state is per endpoint).
+  void ExportMetrics(const aggregate::SeriesStore& store,
+                     std::chrono::system_clock::time_point now);
+
+  size_t queued_bytes() const { return queue_->queued_bytes(); }
+  const EndpointStats& stats() const { return *stats_; }
+  const send::OtlpHttpStats& http_stats() const { return http_->stats(); }
+  const send::RetryStats& retry_stats() const { return retry_->stats(); }
+  const OtlpEndpointOptions& options() const { return options_; }
+
+ private:
+  OtlpEndpoint(OtlpEndpointOptions options, std::shared_ptr<send::OtlpHttpExporter> http,
+               std::shared_ptr<send::RetryExporter> retry,
+               std::shared_ptr<send::QueueExporter> queue);
+
+  OtlpEndpointOptions options_;
+  std::array<bool, 3> wants_{};
+  std::shared_ptr<send::OtlpHttpExporter> http_;
+  std::shared_ptr<send::RetryExporter> retry_;
+  std::shared_ptr<send::QueueExporter> queue_;
+  // Shared with completion callbacks, which may outlive a Push call.
+  std::shared_ptr<EndpointStats> stats_ = std::make_shared<EndpointStats>();
+  std::shared_ptr<std::atomic<int64_t>> last_failure_log_;
+  std::shared_ptr<std::atomic<bool>> queue_full_logged_;
+  std::mutex snapshot_mu_;
+  MetricsSnapshot snapshot_;
+};
+
+}  // namespace vigil::exporters

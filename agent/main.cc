@@ -1,15 +1,10 @@
 // vigil-agent: tails JSON-lines logs and receives OTLP from applications, derives per-service
 // request metrics and forwards them with the raw data to a vigil-collector over OTLP/HTTP.
-#include <spdlog/spdlog.h>
-
-#include <csignal>
-#include <iostream>
+#include <memory>
 
 #include "agent/agent.h"
 #include "agent/agent_config.h"
-#include "core/cli/program_options.h"
-#include "core/cli/signals.h"
-#include "core/version.h"
+#include "core/cli/program_main.h"
 
 namespace {
 
@@ -34,62 +29,17 @@ constexpr const char* kEnv =
 
 int main(int argc, char** argv) {
   using namespace vigil;
-  Result<cli::ProgramOptions> opts = cli::ParseProgramOptions(argc, argv);
-  if (!opts.ok()) {
-    std::cerr << "vigil-agent: " << opts.status().message() << "\n";
-    return 2;
-  }
-  if (opts->help) {
-    std::cout << cli::UsageText("vigil-agent", kAbout, kEnv);
-    return 0;
-  }
-  if (opts->version) {
-    std::cout << "vigil-agent " << kVersion << "\n";
-    return 0;
-  }
-  if (opts->print_default_config) {
-    std::cout << agent::DefaultAgentConfigText();
-    return 0;
-  }
-  if (opts->describe_config) {
-    agent::DescribeAgentConfig(std::cout);
-    return 0;
-  }
-  if (Status s = cli::ConfigureLogging(opts->log_level); !s.ok()) {
-    std::cerr << "vigil-agent: " << s.message() << "\n";
-    return 2;
-  }
-  Result<agent::AgentConfig> cfg = agent::LoadAgentConfig(opts->config_path);
-  if (!cfg.ok()) {
-    std::cerr << "vigil-agent: invalid config: " << cfg.status().message() << "\n";
-    return 1;
-  }
-  if (opts->check_config) {
-    std::cout << "config OK: "
-              << (opts->config_path.empty() ? "<embedded default>" : opts->config_path) << "\n";
-    return 0;
-  }
-
-  cli::BlockTerminationSignals();
-  agent::Agent agent(std::move(*cfg));
-  if (Status s = agent.Start(); !s.ok()) {
-    spdlog::critical("cannot start: {}", s.message());
-    (void)agent.Shutdown();
-    return 1;
-  }
-  for (;;) {
-    int sig = cli::WaitForSignal();
-    if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: configuration reload is not supported by the agent yet; ignoring");
-      continue;
-    }
-    spdlog::info("{} received: delivering what is buffered, then exiting",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    break;
-  }
-  Status s = agent.Shutdown();
-  if (!s.ok()) {
-    spdlog::warn("shutdown: {}", s.message());
-  }
-  return 0;
+  cli::ProgramSpec spec;
+  spec.name = "vigil-agent";
+  spec.about = kAbout;
+  spec.env_help = kEnv;
+  spec.default_config_text = agent::DefaultAgentConfigText;
+  spec.describe_config = agent::DescribeAgentConfig;
+  spec.load = [](const std::string& path) -> Result<std::unique_ptr<cli::Service>> {
+    Result<agent::AgentConfig> cfg = agent::LoadAgentConfig(path);
+    if (!cfg.ok()) return cfg.status();
+    return std::unique_ptr<cli::Service>(std::make_unique<cli::ServiceAdapter<agent::Agent>>(
+        std::make_unique<agent::Agent>(std::move(*cfg))));
+  };
+  return cli::ProgramMain(argc, argv, spec);
 }

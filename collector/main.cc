@@ -1,15 +1,10 @@
 // vigil-collector: receives OTLP from vigil agents (and any OTLP client), merges histograms and
 // counters per series and serves them on a Prometheus page.
-#include <spdlog/spdlog.h>
-
-#include <csignal>
-#include <iostream>
+#include <memory>
 
 #include "collector/collector.h"
 #include "collector/collector_config.h"
-#include "core/cli/program_options.h"
-#include "core/cli/signals.h"
-#include "core/version.h"
+#include "core/cli/program_main.h"
 
 namespace {
 
@@ -28,58 +23,18 @@ constexpr const char* kEnv =
 
 int main(int argc, char** argv) {
   using namespace vigil;
-  Result<cli::ProgramOptions> opts = cli::ParseProgramOptions(argc, argv);
-  if (!opts.ok()) {
-    std::cerr << "vigil-collector: " << opts.status().message() << "\n";
-    return 2;
-  }
-  if (opts->help) {
-    std::cout << cli::UsageText("vigil-collector", kAbout, kEnv);
-    return 0;
-  }
-  if (opts->version) {
-    std::cout << "vigil-collector " << kVersion << "\n";
-    return 0;
-  }
-  if (opts->print_default_config) {
-    std::cout << collector::DefaultCollectorConfigText();
-    return 0;
-  }
-  if (opts->describe_config) {
-    collector::DescribeCollectorConfig(std::cout);
-    return 0;
-  }
-  if (Status s = cli::ConfigureLogging(opts->log_level); !s.ok()) {
-    std::cerr << "vigil-collector: " << s.message() << "\n";
-    return 2;
-  }
-  Result<collector::CollectorConfig> cfg = collector::LoadCollectorConfig(opts->config_path);
-  if (!cfg.ok()) {
-    std::cerr << "vigil-collector: invalid config: " << cfg.status().message() << "\n";
-    return 1;
-  }
-  if (opts->check_config) {
-    std::cout << "config OK: " << (opts->config_path.empty() ? "<embedded default>" : opts->config_path)
-              << "\n";
-    return 0;
-  }
-
-  cli::BlockTerminationSignals();
-  collector::Collector collector(std::move(*cfg));
-  if (Status s = collector.Start(); !s.ok()) {
-    spdlog::critical("cannot start: {}", s.message());
-    (void)collector.Shutdown();
-    return 1;
-  }
-  for (;;) {
-    int sig = cli::WaitForSignal();
-    if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: configuration reload is not supported yet; ignoring");
-      continue;
-    }
-    spdlog::info("{} received: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    break;
-  }
-  if (Status s = collector.Shutdown(); !s.ok()) spdlog::warn("shutdown: {}", s.message());
-  return 0;
+  cli::ProgramSpec spec;
+  spec.name = "vigil-collector";
+  spec.about = kAbout;
+  spec.env_help = kEnv;
+  spec.default_config_text = collector::DefaultCollectorConfigText;
+  spec.describe_config = collector::DescribeCollectorConfig;
+  spec.load = [](const std::string& path) -> Result<std::unique_ptr<cli::Service>> {
+    Result<collector::CollectorConfig> cfg = collector::LoadCollectorConfig(path);
+    if (!cfg.ok()) return cfg.status();
+    return std::unique_ptr<cli::Service>(
+        std::make_unique<cli::ServiceAdapter<collector::Collector>>(
+            std::make_unique<collector::Collector>(std::move(*cfg))));
+  };
+  return cli::ProgramMain(argc, argv, spec);
 }

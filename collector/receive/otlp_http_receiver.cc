@@ -126,6 +126,15 @@ void OtlpHttpReceiver::Register(net::HttpServer& server) {
   server.Handle("/v1/traces", [this](const net::HttpRequest& r) { return HandleTraces(r); });
 }
 
+void OtlpHttpReceiver::LogRefusal(const net::HttpRequest& request, const net::HttpResponse& error) {
+  // One line per kind of refusal (HTTP status); the self-metrics count every one.
+  log_once_.Warn(std::to_string(error.status),
+                 "otlp receiver: refused {} {} from {} with HTTP {}: {} (counted in "
+                 "vigil_collector_rejected_requests_total; further refusals with this status are "
+                 "not logged)",
+                 request.method, request.path, request.remote, error.status, error.body);
+}
+
 bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* body,
                                   Format* format, net::HttpResponse* error) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
@@ -173,8 +182,6 @@ bool OtlpHttpReceiver::DecodeBody(const net::HttpRequest& request, std::string* 
       stats_.rejected_bad_encoding.fetch_add(1, std::memory_order_relaxed);
       *error = Error(400, "corrupt " + enc + " body: " + inflated.status().message());
     }
-    spdlog::debug("otlp receiver: {} {} from {}: {}", request.method, request.path, request.remote,
-                  error->body);
     return false;
   }
   *body = std::move(inflated).value();
@@ -208,12 +215,16 @@ bool OtlpHttpReceiver::ReserveBatch(const net::HttpRequest& request, std::string
 bool OtlpHttpReceiver::ReadRequest(const net::HttpRequest& request,
                                    google::protobuf::Message* message, std::string* body,
                                    Format* format, net::HttpResponse* error) {
-  if (!DecodeBody(request, body, format, error)) return false;
+  if (!DecodeBody(request, body, format, error)) {
+    LogRefusal(request, *error);
+    return false;
+  }
   if (*format == Format::kJson) {
     if (Status st = otlp::ParseOtlpJson(*body, message); !st.ok()) {
       stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
       *error =
           Error(400, "invalid OTLP/JSON " + message->GetDescriptor()->name() + ": " + st.message());
+      LogRefusal(request, *error);
       return false;
     }
     stats_.json_requests.fetch_add(1, std::memory_order_relaxed);
@@ -222,6 +233,7 @@ bool OtlpHttpReceiver::ReadRequest(const net::HttpRequest& request,
   if (!message->ParseFromString(*body)) {
     stats_.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
     *error = Error(400, "truncated or malformed protobuf " + message->GetDescriptor()->name());
+    LogRefusal(request, *error);
     return false;
   }
   return true;
@@ -253,7 +265,10 @@ net::HttpResponse OtlpHttpReceiver::HandleMetrics(const net::HttpRequest& reques
   if (outcome.rejected_points > 0) {
     resp.mutable_partial_success()->set_rejected_data_points(outcome.rejected_points);
     resp.mutable_partial_success()->set_error_message(outcome.error_message);
-    spdlog::debug("otlp receiver: {} from {}", outcome.error_message, request.remote);
+    log_once_.Warn("rejected_points",
+                   "otlp receiver: {} data points from {} rejected: {} "
+                   "(counted in vigil_collector_dropped_points_total; logged once)",
+                   outcome.rejected_points, request.remote, outcome.error_message);
   }
   return Ok(format, resp);
 }

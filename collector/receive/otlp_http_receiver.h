@@ -21,6 +21,7 @@
 #include "core/net/http_server.h"
 #include "core/net/http_types.h"
 #include "core/send/exporter.h"
+#include "core/telemetry/log_once.h"
 
 namespace google::protobuf {
 class Message;
@@ -103,6 +104,9 @@ class OtlpHttpReceiver {
   bool ReserveBatch(const net::HttpRequest& request, std::string_view signal,
                     dedup::Reservation* reservation, net::HttpResponse* early);
 
+  void LogRefusal(const net::HttpRequest& request, const net::HttpResponse& error);
+
+  telemetry::LogOnce log_once_;
   aggregate::SeriesStore& store_;
   dedup::IdempotencyCache* dedup_;
   Forwarder* forwarder_ = nullptr;

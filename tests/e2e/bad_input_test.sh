@@ -95,6 +95,8 @@ expect_count "svc|/ok|200" 3 || fail "merged data changed after bad requests"
 collector_page=$(curl -fsS "http://127.0.0.1:$P_CADM/metrics")
 grep -q 'vigil_collector_rejected_requests_total{reason="decompressed_too_large"} 1' <<<"$collector_page" ||
   fail "the bomb was not counted"
+grep -q "refused POST /v1/metrics from .* with HTTP 413: decompressed zstd body exceeds" "$WORK/collector.log" ||
+  fail "the refused bomb was not logged with its reason"
 
 # SIGTERM delivers lines read since the last flush.
 for i in $(seq 1 40); do line info /late 200 "$i"; done >>"$F"

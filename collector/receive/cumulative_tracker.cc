@@ -91,16 +91,18 @@ double CumulativeTracker::UpDownDelta(const std::string& stream, uint64_t start_
   });
 }
 
-aggregate::ExplicitHistogram CumulativeTracker::ExplicitDelta(
-    const std::string& stream, uint64_t start_ns, const aggregate::ExplicitHistogram& value) {
+template <typename T, typename Subtract>
+T CumulativeTracker::HistogramDelta(const std::string& stream, uint64_t start_ns, const T& value,
+                                    Subtract subtract) {
   return WithEntry(stream, [&](const Entry* prev, Entry& slot) {
-    aggregate::ExplicitHistogram delta = value;
+    T delta = value;
     if (prev != nullptr) {
-      const auto* last = std::get_if<aggregate::ExplicitHistogram>(&prev->last);
-      Result<aggregate::ExplicitHistogram> d =
-          last != nullptr && prev->start_ns == start_ns
-              ? aggregate::SubtractExplicit(value, *last)
-              : Result<aggregate::ExplicitHistogram>(Status::FailedPrecondition("reset"));
+      const T* last = std::get_if<T>(&prev->last);
+      // A new start time or a subtraction that fails (a count went down) is a reset: the
+      // whole value is the delta.
+      Result<T> d = last != nullptr && prev->start_ns == start_ns
+                        ? subtract(value, *last)
+                        : Result<T>(Status::FailedPrecondition("reset"));
       if (d.ok()) {
         delta = std::move(*d);
       } else {
@@ -113,26 +115,14 @@ aggregate::ExplicitHistogram CumulativeTracker::ExplicitDelta(
   });
 }
 
+aggregate::ExplicitHistogram CumulativeTracker::ExplicitDelta(
+    const std::string& stream, uint64_t start_ns, const aggregate::ExplicitHistogram& value) {
+  return HistogramDelta(stream, start_ns, value, aggregate::SubtractExplicit);
+}
+
 hist::ExpHistogramData CumulativeTracker::ExpDelta(const std::string& stream, uint64_t start_ns,
                                                    const hist::ExpHistogramData& value) {
-  return WithEntry(stream, [&](const Entry* prev, Entry& slot) {
-    hist::ExpHistogramData delta = value;
-    if (prev != nullptr) {
-      const auto* last = std::get_if<hist::ExpHistogramData>(&prev->last);
-      Result<hist::ExpHistogramData> d =
-          last != nullptr && prev->start_ns == start_ns
-              ? aggregate::SubtractExpData(value, *last)
-              : Result<hist::ExpHistogramData>(Status::FailedPrecondition("reset"));
-      if (d.ok()) {
-        delta = std::move(*d);
-      } else {
-        stats_.resets.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    slot.start_ns = start_ns;
-    slot.last = value;
-    return delta;
-  });
+  return HistogramDelta(stream, start_ns, value, aggregate::SubtractExpData);
 }
 
 }  // namespace vigil::receive

@@ -74,6 +74,9 @@ class CumulativeTracker {
   // entry to overwrite with the new value.
   template <typename Fn>
   auto WithEntry(const std::string& stream, Fn&& fn);
+  // The delta of a cumulative histogram point (either layout), resets detected.
+  template <typename T, typename Subtract>
+  T HistogramDelta(const std::string& stream, uint64_t start_ns, const T& value, Subtract subtract);
 
   size_t max_per_generation_;
   CumulativeStats stats_;

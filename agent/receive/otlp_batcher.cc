@@ -36,16 +36,22 @@ size_t OtlpBatcher::pending_bytes() const {
 }
 
 void OtlpBatcher::Append(send::Signal signal, Pending& pending,
-                         const google::protobuf::Message& req, size_t items) {
+                         const google::protobuf::Message& req, size_t items,
+                         std::string_view wire) {
   if (items == 0) return;  // nothing to forward (e.g. only resources without spans)
-  const size_t size = req.ByteSizeLong();
+  const size_t size = wire.empty() ? req.ByteSizeLong() : wire.size();
   // Keep batches near max_batch_bytes: what is pending goes first when this would overshoot.
   if (!pending.body.empty() && pending.body.size() + size > options_.max_batch_bytes) {
     Cut(signal, pending);
   }
   hooks_.reserve(size);
   const size_t before = pending.body.size();
-  req.AppendToString(&pending.body);
+  // Concatenated serialized requests are one request whose repeated fields are merged.
+  if (wire.empty()) {
+    req.AppendToString(&pending.body);
+  } else {
+    pending.body.append(wire);
+  }
   // ByteSizeLong and the serializer agree by contract; the reservation must match exactly.
   if (pending.body.size() - before != size) {
     spdlog::error("otlp batcher: {} serialized to {} bytes, expected {}", send::SignalName(signal),
@@ -63,19 +69,19 @@ void OtlpBatcher::Cut(send::Signal signal, Pending& pending) {
 }
 
 void OtlpBatcher::AddTraces(const pb::collector::trace::v1::ExportTraceServiceRequest& req,
-                            int64_t spans) {
+                            int64_t spans, std::string_view wire) {
   if (options_.span_metrics) {
     const size_t recorded = span_metrics_.Record(req);
     stats_.spans_derived.fetch_add(recorded, std::memory_order_relaxed);
     stats_.span_series.store(static_cast<int64_t>(span_metrics_.red_stats().series),
                              std::memory_order_relaxed);
   }
-  Append(send::Signal::kTraces, traces_, req, static_cast<size_t>(spans));
+  Append(send::Signal::kTraces, traces_, req, static_cast<size_t>(spans), wire);
 }
 
 void OtlpBatcher::AddLogs(const pb::collector::logs::v1::ExportLogsServiceRequest& req,
-                          int64_t records) {
-  Append(send::Signal::kLogs, logs_, req, static_cast<size_t>(records));
+                          int64_t records, std::string_view wire) {
+  Append(send::Signal::kLogs, logs_, req, static_cast<size_t>(records), wire);
 }
 
 MetricsAdded OtlpBatcher::AddMetrics(pb::collector::metrics::v1::ExportMetricsServiceRequest* req) {
@@ -94,7 +100,7 @@ MetricsAdded OtlpBatcher::AddMetrics(pb::collector::metrics::v1::ExportMetricsSe
                     " cumulative series (receiver.max_cumulative_series)";
   }
   added.forwarded = PointCount(*req);
-  Append(send::Signal::kMetrics, metrics_, *req, static_cast<size_t>(added.forwarded));
+  Append(send::Signal::kMetrics, metrics_, *req, static_cast<size_t>(added.forwarded), {});
   return added;
 }
 

@@ -58,11 +58,13 @@ class OtlpBatcher {
               BatcherHooks hooks, std::string agent_version);
 
   // Queue one validated request; each may cut its signal's batch. AddMetrics rewrites `*req`
-  // (cumulative -> delta) before queueing it.
+  // (cumulative -> delta) before queueing it. `wire`, when not empty, is `req` exactly as it
+  // was received in protobuf (nothing dropped by validation): it is queued as is, which saves
+  // re-serializing every span or record.
   void AddTraces(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& req,
-                 int64_t spans);
+                 int64_t spans, std::string_view wire = {});
   void AddLogs(const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest& req,
-               int64_t records);
+               int64_t records, std::string_view wire = {});
   MetricsAdded AddMetrics(
       opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest* req);
 
@@ -82,7 +84,7 @@ class OtlpBatcher {
     size_t items = 0;
   };
   void Append(send::Signal signal, Pending& pending, const google::protobuf::Message& req,
-              size_t items);
+              size_t items, std::string_view wire);
   void Cut(send::Signal signal, Pending& pending);
   void CutSpanMetrics(uint64_t now_unix_nano);
 

@@ -61,7 +61,7 @@ class OtlpReceiver {
   // After parsing and validation: the back-pressure check, then the batcher.
   template <typename Request, typename Response>
   net::HttpResponse Accept(send::Signal signal, BodyFormat format, Request& req, int64_t items,
-                           int64_t rejected, std::string message);
+                           int64_t rejected, std::string message, std::string_view wire);
 
   ReceiverOptions options_;
   OtlpBatcher& batcher_;

@@ -1,0 +1,18 @@
+// Prometheus-style durations for rule files: integer amounts with units y, w, d, h, m, s, ms in
+// that order, each at most once ("1h30m", "2w", "0"). The general config parser does not know
+// d, w and y, hence this one. Pure functions; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace vigil::rules {
+
+Result<std::chrono::milliseconds> ParseRuleDuration(std::string_view text);
+// The inverse, in Prometheus's canonical form: 90000ms -> "1m30s", 0 -> "0s".
+std::string FormatRuleDuration(std::chrono::milliseconds d);
+
+}  // namespace vigil::rules

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "collector/rules/promql/functions.h"
+#include "collector/rules/promql/label_regex.h"
 #include "collector/rules/promql/lexer.h"
 
 namespace vigil::promql {
@@ -333,14 +334,12 @@ class Parser {
     Advance();
     m.value = value.str;
     if (m.op == MatchOp::kRegexMatch || m.op == MatchOp::kRegexNoMatch) {
-      try {
-        // Prometheus anchors label regexes at both ends.
-        m.regex =
-            std::make_shared<const std::regex>("^(?:" + m.value + ")$", std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return Error(value.pos,
-                     "invalid regular expression " + std::string(value.text) + ": " + e.what());
+      Result<std::shared_ptr<const std::regex>> re = CompileAnchoredRegex(m.value);
+      if (!re.ok()) {
+        return Error(value.pos, "invalid regular expression " + std::string(value.text) + ": " +
+                                    re.status().message());
       }
+      m.regex = std::move(*re);
     }
     if (m.name == "__name__" && m.op == MatchOp::kEqual && !v.metric_name.empty()) {
       return Error(name.pos, "metric name must not be set twice: \"" + v.metric_name + "\" or \"" +

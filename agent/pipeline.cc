@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "agent/batch/metrics_encoder.h"
@@ -30,8 +31,10 @@ DropReason ToDropReason(parse::ParseError e) {
   }
 }
 
-// Work done per Poll call: bounded so the flush timer and the stop request are looked at often.
-constexpr size_t kPollBytes = 4 << 20;
+// Work done per Poll call: bounded so the flush timer and the stop request are looked at often,
+// and so a batch overshoots forward.max_batch_bytes by at most about a quarter of it (a batch is
+// cut between polls; its bodies are what the send queue holds in memory).
+constexpr size_t kMaxPollBytes = 4 << 20;
 constexpr auto kIdleSleep = std::chrono::milliseconds(50);
 
 }  // namespace
@@ -56,7 +59,8 @@ void Pipeline::Run(std::stop_token stop) {
     // Back-pressure: leave the data in the files while the queue cannot take another batch.
     if (hooks_.has_room(cfg_.forward.max_batch_bytes * 2, kIdleSleep)) {
       observed_now_unix_nano_ = NowUnixNano();
-      consumed = tailer_.Poll(*this, kPollBytes);
+      consumed = tailer_.Poll(
+          *this, std::clamp<size_t>(cfg_.forward.max_batch_bytes / 4, 64 << 10, kMaxPollBytes));
     } else {
       stats_.backpressure_polls.fetch_add(1, std::memory_order_relaxed);
       waited = true;  // has_room already waited; no idle sleep on top

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "collector/rules/promql/duration.h"
+
 namespace vigil::promql {
 namespace {
 
@@ -86,7 +88,7 @@ std::string FormatSelector(const VectorSelector& v) {
 }
 
 std::string FormatOffset(const VectorSelector& v) {
-  return v.has_offset ? " offset " + FormatDuration(v.offset_ms) : "";
+  return v.has_offset ? " offset " + FormatDuration(std::chrono::milliseconds(v.offset_ms)) : "";
 }
 
 struct Printer {
@@ -96,8 +98,8 @@ struct Printer {
     return FormatSelector(v) + FormatOffset(v);
   }
   std::string operator()(const MatrixSelector& m) const {
-    return FormatSelector(m.selector) + "[" + FormatDuration(m.range_ms) + "]" +
-           FormatOffset(m.selector);
+    return FormatSelector(m.selector) + "[" +
+           FormatDuration(std::chrono::milliseconds(m.range_ms)) + "]" + FormatOffset(m.selector);
   }
   std::string operator()(const Call& c) const {
     std::string out = c.function + "(";
@@ -138,33 +140,6 @@ struct Printer {
 };
 
 }  // namespace
-
-std::string FormatDuration(int64_t ms) {
-  if (ms == 0) return "0s";
-  std::string out;
-  if (ms < 0) {
-    out = "-";
-    ms = -ms;
-  }
-  struct Unit {
-    const char* name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000},
-                                    {"w", 7LL * 86400000},
-                                    {"d", 86400000},
-                                    {"h", 3600000},
-                                    {"m", 60000},
-                                    {"s", 1000},
-                                    {"ms", 1}};
-  for (const Unit& u : kUnits) {
-    if (ms >= u.ms) {
-      out += std::to_string(ms / u.ms) + u.name;
-      ms %= u.ms;
-    }
-  }
-  return out;
-}
 
 std::string Format(const Expr& e) { return std::visit(Printer{}, e.node); }
 

@@ -12,7 +12,4 @@ namespace vigil::promql {
 // Canonical text; ParseExpr(Format(e)) yields an expression that formats identically.
 std::string Format(const Expr& e);
 
-// "1h30m", "5m", "1s500ms", "0s"; negative values get a leading "-".
-std::string FormatDuration(int64_t ms);
-
 }  // namespace vigil::promql

@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include "collector/rules/promql/duration.h"
+
 namespace vigil::promql {
 namespace {
 
@@ -236,10 +238,10 @@ class Lexer {
       if (!plain_integer)
         return Error(t.pos, "bad number or duration \"" + std::string(word) + "\"");
       i_ = t.pos + word.size();
-      Result<int64_t> d = ParseDuration(word);
+      Result<std::chrono::milliseconds> d = ParseDuration(word);
       if (!d.ok()) return Error(t.pos, d.status().message());
       t.type = TokenType::kDuration;
-      t.duration_ms = *d;
+      t.duration_ms = d->count();
       return Status::Ok();
     }
     t.type = TokenType::kNumber;
@@ -358,43 +360,6 @@ std::string FormatPosition(std::string_view input, size_t pos) {
     }
   }
   return std::to_string(line) + ":" + std::to_string(col);
-}
-
-Result<int64_t> ParseDuration(std::string_view text) {
-  struct Unit {
-    std::string_view name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000},
-                                    {"w", 7LL * 86400000},
-                                    {"d", 86400000},
-                                    {"h", 3600000},
-                                    {"m", 60000},
-                                    {"s", 1000},
-                                    {"ms", 1}};
-  auto bad = [&] { return Status::InvalidArgument("bad duration \"" + std::string(text) + "\""); };
-  if (text.empty()) return bad();
-  int64_t total = 0;
-  size_t next_unit = 0;  // units must appear largest first, each once
-  size_t i = 0;
-  while (i < text.size()) {
-    int64_t n = 0;
-    size_t start = i;
-    while (i < text.size() && IsDigit(text[i])) {
-      n = n * 10 + (text[i++] - '0');
-      if (n > (int64_t{1} << 40)) return bad();
-    }
-    if (i == start) return bad();
-    size_t ustart = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string_view unit = text.substr(ustart, i - ustart);
-    size_t k = next_unit;
-    while (k < std::size(kUnits) && kUnits[k].name != unit) ++k;
-    if (k == std::size(kUnits)) return bad();
-    total += n * kUnits[k].ms;
-    next_unit = k + 1;
-  }
-  return total;
 }
 
 Result<std::vector<Token>> Tokenize(std::string_view input) { return Lexer(input).Run(); }

@@ -59,9 +59,6 @@ std::string DescribeToken(const Token& t);
 // "line:column" (both 1-based) of byte offset `pos` in `input`.
 std::string FormatPosition(std::string_view input, size_t pos);
 
-// Parses "1h30m", "5m", "250ms": units y w d h m s ms, each at most once, largest first.
-Result<int64_t> ParseDuration(std::string_view text);
-
 // Always ends with a kEnd token. Errors carry the "line:col: " prefix.
 Result<std::vector<Token>> Tokenize(std::string_view input);
 

@@ -8,7 +8,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "collector/rules/rule_file/rule_duration.h"
+#include "collector/rules/promql/duration.h"
 #include "core/config/yaml_document.h"
 
 namespace vigil::rules {
@@ -128,7 +128,7 @@ class RuleFileParser {
     if (interval && !interval.IsNull()) {
       Result<std::string> s = Scalar(interval, gpos, where + "interval");
       if (!s.ok()) return s.status();
-      Result<std::chrono::milliseconds> d = ParseRuleDuration(*s);
+      Result<std::chrono::milliseconds> d = promql::ParseDuration(*s);
       if (!d.ok()) return Err(interval, gpos, where + "interval: " + d.status().message());
       group.interval = *d;
     }
@@ -200,7 +200,7 @@ class RuleFileParser {
       if (f == fields.end() || f->second.IsNull()) continue;
       Result<std::string> s = Scalar(f->second, rpos, what + ": " + key);
       if (!s.ok()) return s.status();
-      Result<std::chrono::milliseconds> d = ParseRuleDuration(*s);
+      Result<std::chrono::milliseconds> d = promql::ParseDuration(*s);
       if (!d.ok()) return Err(f->second, rpos, what + ": " + key + ": " + d.status().message());
       *out = *d;
     }

@@ -22,6 +22,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "tests/support/wait_until.h"
 
 namespace vigil::agent::testing {
 
@@ -30,15 +31,7 @@ using TraceRequest = pb::collector::trace::v1::ExportTraceServiceRequest;
 using MetricsRequest = pb::collector::metrics::v1::ExportMetricsServiceRequest;
 using LogsRequest = pb::collector::logs::v1::ExportLogsServiceRequest;
 
-inline bool WaitUntil(const std::function<bool()>& pred,
-                      std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+using vigil::testing::WaitUntil;
 
 // Blocking POSTs to 127.0.0.1:`port` from a loop of its own.
 class SyncClient {

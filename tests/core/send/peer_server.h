@@ -16,19 +16,11 @@
 #include "core/net/http_server.h"
 #include "core/net/http_types.h"
 #include "core/send/exporter.h"
+#include "tests/support/wait_until.h"
 
 namespace vigil::send::testing {
 
-// Polls `pred` until it holds or `limit` passes; returns its last value.
-inline bool WaitUntil(const std::function<bool()>& pred,
-                      std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+using vigil::testing::WaitUntil;
 
 // A one-shot latch that handlers can block on (with a bound, so a failing test never hangs).
 class Gate {

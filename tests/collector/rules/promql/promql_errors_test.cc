@@ -23,8 +23,9 @@ const BadCase kCases[] = {
     {"\"\\x4\"", "1:2: invalid escape sequence in string"},
     {"foo ! bar", "1:5: unexpected character after \"!\""},
     {"foo $ bar", "1:5: unexpected character \"$\""},
-    {"foo[5x]", "1:5: bad duration \"5x\""},
-    {"foo[5m1h]", "1:5: bad duration \"5m1h\""},
+    {"foo[5x]", "1:5: invalid duration \"5x\": unknown unit \"x\" (use y, w, d, h, m, s, ms)"},
+    {"foo[5m1h]",
+     "1:5: invalid duration \"5m1h\": units must go from largest to smallest, each at most once"},
     {"1.5m", "1:1: bad number or duration \"1.5m\""},
     {"0xfg", "1:1: bad number \"0xfg\""},
     // selectors and modifiers

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "collector/rules/promql/duration.h"
 #include "collector/rules/promql/format.h"
 #include "collector/rules/promql/lexer.h"
 #include "collector/rules/promql/parser.h"
@@ -212,17 +213,17 @@ TEST(PromqlFormatTest, NumbersAndDurations) {
   EXPECT_TRUE(std::isinf((*e)->As<NumberLiteral>()->value));
   EXPECT_LT((*e)->As<NumberLiteral>()->value, 0);
 
-  EXPECT_EQ(*ParseDuration("1h30m"), 5400000);
-  EXPECT_EQ(*ParseDuration("250ms"), 250);
-  EXPECT_EQ(*ParseDuration("1y"), 365LL * 86400000);
-  EXPECT_EQ(*ParseDuration("2w1d"), 15LL * 86400000);
+  EXPECT_EQ(ParseDuration("1h30m")->count(), 5400000);
+  EXPECT_EQ(ParseDuration("250ms")->count(), 250);
+  EXPECT_EQ(ParseDuration("1y")->count(), 365LL * 86400000);
+  EXPECT_EQ(ParseDuration("2w1d")->count(), 15LL * 86400000);
   EXPECT_FALSE(ParseDuration("5m1h").ok());  // units out of order
   EXPECT_FALSE(ParseDuration("5x").ok());
   EXPECT_FALSE(ParseDuration("m").ok());
-  EXPECT_EQ(FormatDuration(0), "0s");
-  EXPECT_EQ(FormatDuration(5400000), "1h30m");
-  EXPECT_EQ(FormatDuration(-60000), "-1m");
-  EXPECT_EQ(FormatDuration(8 * 86400000LL + 1), "1w1d1ms");
+  EXPECT_EQ(FormatDuration(std::chrono::milliseconds(0)), "0s");
+  EXPECT_EQ(FormatDuration(std::chrono::milliseconds(5400000)), "1h30m");
+  EXPECT_EQ(FormatDuration(std::chrono::milliseconds(-60000)), "-1m");
+  EXPECT_EQ(FormatDuration(std::chrono::milliseconds(8 * 86400000LL + 1)), "1w1d1ms");
 }
 
 TEST(PromqlFormatTest, ErrorPositionsCountLinesAndColumns) {

@@ -1,10 +1,10 @@
-#include "collector/rules/rule_file/rule_duration.h"
+#include "collector/rules/promql/duration.h"
 
 #include <cctype>
 #include <cstdint>
 #include <limits>
 
-namespace vigil::rules {
+namespace vigil::promql {
 namespace {
 
 struct Unit {
@@ -25,7 +25,7 @@ constexpr Unit kUnits[] = {
 
 }  // namespace
 
-Result<std::chrono::milliseconds> ParseRuleDuration(std::string_view text) {
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument("invalid duration \"" + std::string(text) +
                                    "\": " + std::string(why));
@@ -63,10 +63,14 @@ Result<std::chrono::milliseconds> ParseRuleDuration(std::string_view text) {
   return std::chrono::milliseconds(total);
 }
 
-std::string FormatRuleDuration(std::chrono::milliseconds d) {
+std::string FormatDuration(std::chrono::milliseconds d) {
   int64_t ms = d.count();
   if (ms == 0) return "0s";
   std::string out;
+  if (ms < 0) {
+    out = "-";
+    ms = -ms;
+  }
   for (const Unit& u : kUnits) {
     if (ms >= u.ms) {
       out += std::to_string(ms / u.ms) + std::string(u.name);
@@ -76,4 +80,4 @@ std::string FormatRuleDuration(std::chrono::milliseconds d) {
   return out;
 }
 
-}  // namespace vigil::rules
+}  // namespace vigil::promql

@@ -29,12 +29,19 @@ fail() {
   exit 1
 }
 
-# A loopback port nothing listens on (the tests run serially, so the race is benign).
+# A loopback port nothing listens on, below the kernel's ephemeral range (so no outgoing
+# connection can be holding it) and not handed out before in this run (callers bind later, so
+# "nothing listens yet" alone could return the same port twice). Runs in $(...) subshells,
+# hence the record in a file.
 free_port() {
-  local p
+  local lo=20000 hi p
+  hi=$(awk '{print $1 - 1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32767)
+  [ "$hi" -gt $((lo + 1000)) ] || hi=32767
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((lo + RANDOM % (hi - lo)))
+    grep -qx "$p" "$WORK/.ports" 2>/dev/null && continue
     if ! (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p" >>"$WORK/.ports"
       echo "$p"
       return
     fi

@@ -102,7 +102,7 @@ promtool tsdb create-blocks-from openmetrics "$tmp/data.om" "$tmp/tsdb" >"$tmp/b
 
 printf 'global:\n  scrape_interval: 15s\nscrape_configs: []\n' >"$tmp/prometheus.yml"
 for _ in $(seq 1 20); do
-  port=$((20000 + RANDOM % 40000))
+  port=$((20000 + RANDOM % 12000))  # below the ephemeral range
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 done
 prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \

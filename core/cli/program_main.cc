@@ -10,15 +10,35 @@
 #include "core/version.h"
 
 namespace vigil::cli {
+namespace {
+
+std::string CommandsHelp(const ProgramSpec& spec) {
+  if (spec.subcommands.empty()) return "";
+  std::string s = "\nCommands (run instead of the service):\n";
+  for (const Subcommand& c : spec.subcommands) {
+    std::string head = "  " + spec.name + " " + c.name + " " + c.args;
+    s += head + "\n      " + c.summary + "\n";
+  }
+  return s;
+}
+
+}  // namespace
 
 int ProgramMain(int argc, const char* const* argv, const ProgramSpec& spec) {
+  if (argc > 1) {
+    for (const Subcommand& c : spec.subcommands) {
+      if (c.name != argv[1]) continue;
+      (void)ConfigureLogging("warn");
+      return c.run(std::vector<std::string>(argv + 2, argv + argc));
+    }
+  }
   Result<ProgramOptions> opts = ParseProgramOptions(argc, argv);
   if (!opts.ok()) {
     std::cerr << spec.name << ": " << opts.status().message() << "\n";
     return 2;
   }
   if (opts->help) {
-    std::cout << UsageText(spec.name, spec.about, spec.env_help);
+    std::cout << UsageText(spec.name, spec.about, spec.env_help + CommandsHelp(spec));
     return 0;
   }
   if (opts->version) {
@@ -34,8 +54,12 @@ int ProgramMain(int argc, const char* const* argv, const ProgramSpec& spec) {
     return 0;
   }
   if (!opts->positional.empty()) {
-    std::cerr << spec.name << ": unexpected argument " << opts->positional.front()
-              << " (see --help)\n";
+    std::cerr << spec.name << ": unexpected argument " << opts->positional.front();
+    if (!spec.subcommands.empty()) {
+      std::cerr << "; commands are:";
+      for (const Subcommand& c : spec.subcommands) std::cerr << " " << c.name;
+    }
+    std::cerr << " (see --help)\n";
     return 2;
   }
   if (Status s = ConfigureLogging(opts->log_level); !s.ok()) {
@@ -63,7 +87,11 @@ int ProgramMain(int argc, const char* const* argv, const ProgramSpec& spec) {
   for (;;) {
     int sig = WaitForSignal();
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: configuration reload is not supported yet; ignoring");
+      spdlog::info("SIGHUP received: reloading");
+      if (Status s = (*service)->Reload(); !s.ok()) {
+        spdlog::error("reload failed, the previous configuration stays in force: {}",
+                      s.message());
+      }
       continue;
     }
     spdlog::info("{} received: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -1,13 +1,16 @@
 // The shared main() of vigil's programs: flag handling (--help, --version, --config,
-// --check-config, --print-default-config, --describe-config, --log-level), config loading with
-// clear errors, start-up, waiting for SIGTERM/SIGINT (SIGHUP is reported and ignored until
-// reload exists) and graceful shutdown. Each program supplies a ProgramSpec.
+// --check-config, --print-default-config, --describe-config, --log-level), subcommands
+// (`vigil-collector check-rules FILE...`), config loading with clear errors, start-up, waiting
+// for signals (SIGHUP reloads, SIGTERM/SIGINT shut down gracefully). Each program supplies a
+// ProgramSpec.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "core/status.h"
 
@@ -20,6 +23,9 @@ class Service {
   virtual Status Start() = 0;
   // Delivers or flushes what it holds within its configured deadline.
   virtual Status Shutdown() = 0;
+  // SIGHUP: re-reads what can change while running. On error the old settings stay in force
+  // and the Status says why.
+  virtual Status Reload() { return Status::Unimplemented("reload is not supported"); }
 };
 
 // Adapts any type with Start()/Shutdown() returning Status.
@@ -29,9 +35,25 @@ class ServiceAdapter : public Service {
   explicit ServiceAdapter(std::unique_ptr<T> impl) : impl_(std::move(impl)) {}
   Status Start() override { return impl_->Start(); }
   Status Shutdown() override { return impl_->Shutdown(); }
+  Status Reload() override {
+    if constexpr (requires(T& t) { t.Reload(); }) {
+      return impl_->Reload();
+    } else {
+      return Service::Reload();
+    }
+  }
 
  private:
   std::unique_ptr<T> impl_;
+};
+
+// A command run instead of the service: `<program> <name> ARGS...`.
+struct Subcommand {
+  std::string name;     // "check-rules"
+  std::string args;     // "FILE..." for the usage line
+  std::string summary;  // one line for --help
+  // Gets the words after the name (its own --help included); returns the exit code.
+  std::function<int(const std::vector<std::string>& args)> run;
 };
 
 struct ProgramSpec {
@@ -43,6 +65,7 @@ struct ProgramSpec {
   // Loads and validates the config at `path` (empty: the embedded default) and builds the
   // service without starting it. Errors name file, line and column.
   std::function<Result<std::unique_ptr<Service>>(const std::string& path)> load;
+  std::vector<Subcommand> subcommands;
 };
 
 // Returns the process exit code: 0 on success and after a graceful shutdown, 1 when the config

@@ -56,7 +56,8 @@ std::string UsageText(const std::string& program, const std::string& about,
        "  -h, --help               This text.\n";
   s += extra;
   s +=
-      "\nSignals: SIGTERM and SIGINT flush what is buffered and exit 0 within shutdown.deadline.\n";
+      "\nSignals: SIGTERM and SIGINT flush what is buffered and exit 0 within shutdown.deadline;\n"
+      "         SIGHUP reloads what can change while running and logs what it did.\n";
   return s;
 }
 

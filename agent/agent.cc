@@ -7,6 +7,7 @@
 #include <future>
 #include <random>
 
+#include "core/net/grpc/otlp_grpc_methods.h"
 #include "core/send/otlp_http_exporter.h"
 #include "core/send/retry_exporter.h"
 #include "core/version.h"
@@ -126,7 +127,9 @@ Status Agent::Start() {
   spdlog::info(
       "vigil-agent {} started: id {}, boot {}, tailing {}, forwarding to {}, admin on {}{}",
       kVersion, cfg_.agent.id, boot_id_, fmt::join(cfg_.tail.include, ", "), cfg_.forward.endpoint,
-      cfg_.admin.listen, otlp_server_ ? ", OTLP/HTTP on " + cfg_.receiver.listen : std::string());
+      cfg_.admin.listen,
+      (otlp_server_ ? ", OTLP/HTTP on " + cfg_.receiver.listen : std::string()) +
+          (grpc_server_ ? ", OTLP/gRPC on " + cfg_.receiver.grpc_listen : std::string()));
   return Status::Ok();
 }
 
@@ -222,6 +225,20 @@ Status Agent::StartReceiver() {
                                     .max_body_bytes = cfg_.receiver.max_body_bytes});
   receiver_->Register(*otlp_server_);
   VIGIL_RETURN_IF_ERROR(otlp_server_->Start().WithContext("receiver.listen"));
+  if (!cfg_.receiver.grpc_listen.empty()) {
+    // Runs the same handlers on the loop thread: one place for validation, limits and counts.
+    grpc_server_ = std::make_unique<net::GrpcServer>(
+        loop_.executor(),
+        net::GrpcServerOptions{.listen = cfg_.receiver.grpc_listen,
+                               .max_message_bytes = cfg_.receiver.max_body_bytes});
+    for (const net::OtlpGrpcMethod& m : net::kOtlpGrpcMethods) {
+      grpc_server_->Handle(std::string(m.method), std::string(m.http_path),
+                           [this, signal = m.signal](const net::HttpRequest& r) {
+                             return receiver_->Handle(signal, r);
+                           });
+    }
+    VIGIL_RETURN_IF_ERROR(grpc_server_->Start().WithContext("receiver.grpc_listen"));
+  }
   ScheduleOtlpFlush();
   return Status::Ok();
 }
@@ -240,6 +257,7 @@ void Agent::ScheduleOtlpFlush() {
 void Agent::StopReceiver() {
   if (!otlp_server_) return;
   otlp_server_->Stop();  // no handler runs after this returns
+  if (grpc_server_) grpc_server_->Stop();
   {
     std::lock_guard lock(flush_mu_);
     receiver_stopped_ = true;
@@ -302,5 +320,7 @@ Status Agent::Shutdown() {
 uint16_t Agent::admin_port() const { return admin_ ? admin_->port() : 0; }
 
 uint16_t Agent::otlp_port() const { return otlp_server_ ? otlp_server_->port() : 0; }
+
+uint16_t Agent::otlp_grpc_port() const { return grpc_server_ ? grpc_server_->port() : 0; }
 
 }  // namespace vigil::agent

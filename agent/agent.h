@@ -26,6 +26,7 @@
 #include "agent/receive/otlp_receiver.h"
 #include "agent/tail/checkpoint_store.h"
 #include "core/net/event_loop.h"
+#include "core/net/grpc/grpc_server.h"
 #include "core/net/http_server.h"
 #include "core/send/exporter.h"
 #include "core/send/queue_exporter.h"
@@ -52,6 +53,8 @@ class Agent {
   uint16_t admin_port() const;
   // The OTLP receiver's bound port; 0 when receiver.enabled is false or before Start.
   uint16_t otlp_port() const;
+  // The OTLP/gRPC receiver's bound port; 0 when receiver.grpc_listen is empty or before Start.
+  uint16_t otlp_grpc_port() const;
   const AgentStats& stats() const { return stats_; }
 
  private:
@@ -79,6 +82,7 @@ class Agent {
   std::unique_ptr<receive::OtlpBatcher> batcher_;  // event-loop thread
   std::unique_ptr<receive::OtlpReceiver> receiver_;
   std::unique_ptr<net::HttpServer> otlp_server_;
+  std::unique_ptr<net::GrpcServer> grpc_server_;  // same handlers as otlp_server_
   net::TimerPtr flush_timer_;
   std::mutex flush_mu_;  // guards flush_timer_ and receiver_stopped_
   bool receiver_stopped_ = false;

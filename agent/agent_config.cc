@@ -104,6 +104,9 @@ std::shared_ptr<const OptionTable<AgentConfig>> Table() {
              "Serve OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs) for applications; off "
              "when the section is absent, on in config/agent.yaml")
       .String("listen", &ReceiverSettings::listen, "host:port of the OTLP/HTTP receiver")
+      .String("grpc_listen", &ReceiverSettings::grpc_listen,
+              "host:port of the OTLP/gRPC receiver (same handling and limits; a message is "
+              "limited by max_body_bytes after gRPC decompression); empty: no gRPC")
       .ByteSize("max_body_bytes", &ReceiverSettings::max_body_bytes,
                 "Largest request body as sent (compressed); larger requests get 413")
       .ByteSize("max_decompressed_bytes", &ReceiverSettings::max_decompressed_bytes,

@@ -47,6 +47,8 @@ struct ForwardSettings {
 struct ReceiverSettings {
   bool enabled = false;
   std::string listen = "127.0.0.1:4318";
+  // OTLP/gRPC on the same receiver; "" (the default without a config) serves no gRPC.
+  std::string grpc_listen;
   size_t max_body_bytes = 8 << 20;
   size_t max_decompressed_bytes = 16 << 20;
   size_t max_cumulative_series = 10000;

@@ -58,7 +58,12 @@ const char* FailReasonName(FailReason r) {
 }
 
 Status ValidateOtlpEndpointOptions(const OtlpEndpointOptions& o) {
-  if (o.endpoint.rfind("http://", 0) != 0) {
+  if (o.protocol == Protocol::kGrpc) {
+    send::OtlpGrpcOptions grpc;
+    grpc.endpoint = o.endpoint;
+    for (const auto& [k, v] : o.headers) grpc.headers.emplace_back(k, v);
+    VIGIL_RETURN_IF_ERROR(send::ValidateOtlpGrpcOptions(grpc));
+  } else if (o.endpoint.rfind("http://", 0) != 0) {
     return Status::InvalidArgument("endpoint \"" + o.endpoint +
                                    "\" must start with http:// (https is not supported yet)");
   }
@@ -86,34 +91,52 @@ Status ValidateOtlpEndpointOptions(const OtlpEndpointOptions& o) {
 Result<std::unique_ptr<OtlpEndpoint>> OtlpEndpoint::Create(net::EventLoop& loop,
                                                            OtlpEndpointOptions options) {
   VIGIL_RETURN_IF_ERROR(ValidateOtlpEndpointOptions(options));
-  send::OtlpHttpOptions http_opts;
-  http_opts.endpoint = options.endpoint;
-  http_opts.timeout = options.timeout;
-  http_opts.compress = options.compression != CompressionSetting::kNone;
-  http_opts.compression = options.compression == CompressionSetting::kGzip
-                              ? send::Compression::kGzip
-                              : send::Compression::kZstd;
-  for (const auto& [k, v] : options.headers) http_opts.headers.emplace_back(k, v);
-  auto http = send::OtlpHttpExporter::Create(loop, std::move(http_opts));
-  if (!http.ok()) return http.status().WithContext(options.endpoint);
-  std::shared_ptr<send::OtlpHttpExporter> http_ptr(std::move(*http));
+  std::shared_ptr<send::Exporter> transport;
+  const send::OtlpHttpStats* transport_stats = nullptr;
+  if (options.protocol == Protocol::kGrpc) {
+    send::OtlpGrpcOptions grpc_opts;
+    grpc_opts.endpoint = options.endpoint;
+    grpc_opts.timeout = options.timeout;
+    // Debian's gRPC has no zstd: the default (zstd) compresses with gzip here.
+    grpc_opts.gzip = options.compression != CompressionSetting::kNone;
+    for (const auto& [k, v] : options.headers) grpc_opts.headers.emplace_back(k, v);
+    auto grpc = send::OtlpGrpcExporter::Create(loop, std::move(grpc_opts));
+    if (!grpc.ok()) return grpc.status().WithContext(options.endpoint);
+    transport_stats = &(*grpc)->stats();
+    transport = std::shared_ptr<send::OtlpGrpcExporter>(std::move(*grpc));
+  } else {
+    send::OtlpHttpOptions http_opts;
+    http_opts.endpoint = options.endpoint;
+    http_opts.timeout = options.timeout;
+    http_opts.compress = options.compression != CompressionSetting::kNone;
+    http_opts.compression = options.compression == CompressionSetting::kGzip
+                                ? send::Compression::kGzip
+                                : send::Compression::kZstd;
+    for (const auto& [k, v] : options.headers) http_opts.headers.emplace_back(k, v);
+    auto http = send::OtlpHttpExporter::Create(loop, std::move(http_opts));
+    if (!http.ok()) return http.status().WithContext(options.endpoint);
+    transport_stats = &(*http)->stats();
+    transport = std::shared_ptr<send::OtlpHttpExporter>(std::move(*http));
+  }
   auto retry = std::make_shared<send::RetryExporter>(
-      loop.executor(), http_ptr,
+      loop.executor(), transport,
       send::RetryOptions{.initial_interval = options.retry.initial_interval,
                          .max_interval = options.retry.max_interval,
                          .max_elapsed = options.retry.max_elapsed});
   auto queue = std::make_shared<send::QueueExporter>(
       loop.executor(), retry, send::QueueOptions{.max_bytes = options.queue_max_bytes});
-  return std::unique_ptr<OtlpEndpoint>(new OtlpEndpoint(std::move(options), std::move(http_ptr),
-                                                        std::move(retry), std::move(queue)));
+  return std::unique_ptr<OtlpEndpoint>(new OtlpEndpoint(std::move(options), std::move(transport),
+                                                        transport_stats, std::move(retry),
+                                                        std::move(queue)));
 }
 
-OtlpEndpoint::OtlpEndpoint(OtlpEndpointOptions options,
-                           std::shared_ptr<send::OtlpHttpExporter> http,
+OtlpEndpoint::OtlpEndpoint(OtlpEndpointOptions options, std::shared_ptr<send::Exporter> transport,
+                           const send::OtlpHttpStats* transport_stats,
                            std::shared_ptr<send::RetryExporter> retry,
                            std::shared_ptr<send::QueueExporter> queue)
     : options_(std::move(options)),
-      http_(std::move(http)),
+      transport_(std::move(transport)),
+      transport_stats_(transport_stats),
       retry_(std::move(retry)),
       queue_(std::move(queue)),
       last_failure_log_(

@@ -1,5 +1,6 @@
-// OtlpEndpoint: one configured OTLP/HTTP destination of the collector (exporters.otlp[i]): its
-// send chain QueueExporter -> RetryExporter -> OtlpHttpExporter, the signals it takes, its metric
+// OtlpEndpoint: one configured OTLP destination of the collector (exporters.otlp[i]): its send
+// chain QueueExporter -> RetryExporter -> OtlpHttpExporter or OtlpGrpcExporter (`protocol`), the
+// signals it takes, its metric
 // snapshotter (temporality) and its self-metrics. Push never blocks: it is a bounded-queue insert,
 // and what does not fit is dropped and counted. Thread-safe. Create on an EventLoop; destroy after
 // that loop has stopped.
@@ -19,6 +20,7 @@
 #include "collector/aggregate/series_store.h"
 #include "core/net/event_loop.h"
 #include "core/send/exporter.h"
+#include "core/send/otlp_grpc_exporter.h"
 #include "core/send/otlp_http_exporter.h"
 #include "core/send/queue_exporter.h"
 #include "core/send/retry_exporter.h"
@@ -28,6 +30,7 @@
 namespace vigil::exporters {
 
 enum class CompressionSetting { kZstd, kGzip, kNone };
+enum class Protocol { kHttpProtobuf, kGrpc };
 
 struct RetrySettings {
   std::chrono::milliseconds initial_interval{1000};
@@ -36,10 +39,13 @@ struct RetrySettings {
 };
 
 struct OtlpEndpointOptions {
-  std::string endpoint;  // http://host:port[/prefix]; /v1/<signal> is appended
+  // http/protobuf: http://host:port[/prefix], /v1/<signal> is appended. grpc: host:port or
+  // http://host:port, the <Signal>Service/Export method is called.
+  std::string endpoint;
+  Protocol protocol = Protocol::kHttpProtobuf;
   std::vector<std::string> signals = {"traces", "logs", "metrics"};
-  std::map<std::string, std::string> headers;  // sent with every request
-  CompressionSetting compression = CompressionSetting::kZstd;
+  std::map<std::string, std::string> headers;                  // sent with every request
+  CompressionSetting compression = CompressionSetting::kZstd;  // grpc: zstd means gzip
   std::chrono::milliseconds timeout{10000};
   Temporality metrics_temporality = Temporality::kCumulative;
   std::chrono::milliseconds metrics_interval{10000};
@@ -47,8 +53,9 @@ struct OtlpEndpointOptions {
   RetrySettings retry;
 };
 
-// InvalidArgument naming the problem: endpoint not http://, unknown or repeated signal, no
-// signal, non-positive interval or timeout.
+// InvalidArgument naming the problem: endpoint not http:// (grpc: not host:port), a header
+// that is not valid gRPC metadata (grpc), unknown or repeated signal, no signal, non-positive
+// interval or timeout.
 Status ValidateOtlpEndpointOptions(const OtlpEndpointOptions& o);
 
 // Why items were not delivered.
@@ -81,18 +88,21 @@ class OtlpEndpoint {
 
   size_t queued_bytes() const { return queue_->queued_bytes(); }
   const EndpointStats& stats() const { return *stats_; }
-  const send::OtlpHttpStats& http_stats() const { return http_->stats(); }
+  // The transport's counters (HTTP or gRPC: same fields).
+  const send::OtlpHttpStats& http_stats() const { return *transport_stats_; }
   const send::RetryStats& retry_stats() const { return retry_->stats(); }
   const OtlpEndpointOptions& options() const { return options_; }
 
  private:
-  OtlpEndpoint(OtlpEndpointOptions options, std::shared_ptr<send::OtlpHttpExporter> http,
+  OtlpEndpoint(OtlpEndpointOptions options, std::shared_ptr<send::Exporter> transport,
+               const send::OtlpHttpStats* transport_stats,
                std::shared_ptr<send::RetryExporter> retry,
                std::shared_ptr<send::QueueExporter> queue);
 
   OtlpEndpointOptions options_;
   std::array<bool, 3> wants_{};
-  std::shared_ptr<send::OtlpHttpExporter> http_;
+  std::shared_ptr<send::Exporter> transport_;   // OtlpHttpExporter or OtlpGrpcExporter
+  const send::OtlpHttpStats* transport_stats_;  // owned by transport_
   std::shared_ptr<send::RetryExporter> retry_;
   std::shared_ptr<send::QueueExporter> queue_;
   // Shared with completion callbacks, which may outlive a Push call.

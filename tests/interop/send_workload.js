@@ -12,7 +12,9 @@
 //  - logs: every body kind, every severity, attributes of every kind, trace context; recorded
 //    exactly as serialized.
 // Usage: node send_workload.js --url http://127.0.0.1:4318 --expect FILE [--spans N] [--seed S]
-//        [--logs N]
+//        [--logs N] [--protocol http/protobuf|grpc]
+// With --protocol grpc the SDK's OTLP/gRPC exporters (@grpc/grpc-js) send to --url instead
+// (http://HOST:PORT meaning plaintext gRPC, e.g. http://127.0.0.1:4317).
 // Exits non-zero (with the reason) when any export failed.
 
 const fs = require('node:fs');
@@ -23,22 +25,30 @@ const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-
 const { LoggerProvider, BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
 const { MeterProvider, PeriodicExportingMetricReader, AggregationType } =
   require('@opentelemetry/sdk-metrics');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
-const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto');
-const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto');
 const { AggregationTemporalityPreference } = require('@opentelemetry/exporter-metrics-otlp-http');
 const { ProtobufTraceSerializer, ProtobufLogsSerializer } =
   require('@opentelemetry/otlp-transformer');
 const { decodeRequest, prng, nearestRank, parseArgs } = require('./lib/otlp');
 
 const args = parseArgs(process.argv.slice(2), { url: '', expect: '', spans: 3000, logs: 240,
-  seed: 7 });
+  seed: 7, protocol: 'http/protobuf' });
+if (args.protocol !== 'http/protobuf' && args.protocol !== 'grpc') {
+  console.error(`--protocol must be http/protobuf or grpc, got ${args.protocol}`);
+  process.exit(2);
+}
+const grpc = args.protocol === 'grpc';
+const exporterKind = grpc ? 'grpc' : 'proto';
+const { OTLPTraceExporter } = require(`@opentelemetry/exporter-trace-otlp-${exporterKind}`);
+const { OTLPLogExporter } = require(`@opentelemetry/exporter-logs-otlp-${exporterKind}`);
+const { OTLPMetricExporter } = require(`@opentelemetry/exporter-metrics-otlp-${exporterKind}`);
 if (!args.url || !args.expect) {
   console.error('usage: send_workload.js --url http://HOST:PORT --expect FILE [--spans N] ' +
     '[--logs N] [--seed S]');
   process.exit(2);
 }
 const base = args.url.replace(/\/+$/, '');
+// OTLP/HTTP exporters take the signal's URL; gRPC ones the server's address.
+const signalUrl = (path) => (grpc ? base : `${base}${path}`);
 const rand = prng(args.seed);
 const failures = [];
 api.diag.setLogger(new api.DiagConsoleLogger(), api.DiagLogLevel.WARN);
@@ -109,7 +119,7 @@ const sentTraces = [];
 const durations = {}; // "service|route|status" -> [seconds]
 const traceProviders = {};
 for (const service of Object.keys(SERVICES)) {
-  const exporter = new OTLPTraceExporter({ url: `${base}/v1/traces`, compression: 'gzip',
+  const exporter = new OTLPTraceExporter({ url: signalUrl('/v1/traces'), compression: 'gzip',
     timeoutMillis: 20000 });
   traceProviders[service] = new BasicTracerProvider({
     resource: resourceFromAttributes({
@@ -217,7 +227,7 @@ for (let i = 0; i < args.spans; i++) {
 // ---- logs -----------------------------------------------------------------------------------
 
 const sentLogs = [];
-const logExporter = new OTLPLogExporter({ url: `${base}/v1/logs`, timeoutMillis: 20000 });
+const logExporter = new OTLPLogExporter({ url: signalUrl('/v1/logs'), timeoutMillis: 20000 });
 const loggerProvider = new LoggerProvider({
   resource: resourceFromAttributes({
     'service.name': 'interop-logs',
@@ -289,7 +299,7 @@ const recorders = [];
 for (const [flavor, temporality] of [['cumulative', AggregationTemporalityPreference.CUMULATIVE],
   ['delta', AggregationTemporalityPreference.DELTA]]) {
   const service = `interop-metrics-${flavor}`;
-  const exporter = new OTLPMetricExporter({ url: `${base}/v1/metrics`,
+  const exporter = new OTLPMetricExporter({ url: signalUrl('/v1/metrics'),
     temporalityPreference: temporality, timeoutMillis: 20000 });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': `${flavor}-0` }),

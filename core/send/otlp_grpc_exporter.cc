@@ -1,0 +1,267 @@
+#include "core/send/otlp_grpc_exporter.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "core/net/address.h"
+#include "core/net/grpc/grpc_logging.h"
+#include "core/net/grpc/grpc_status.h"
+#include "core/net/grpc/otlp_grpc_methods.h"
+#include "core/text/ascii.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+namespace vigil::send {
+namespace {
+
+constexpr size_t kMaxErrorText = 512;
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, kMaxErrorText)) out += (c >= 0x20 && c < 0x7f) ? c : ' ';
+  if (s.size() > kMaxErrorText) out += "...";
+  return out;
+}
+
+Status CheckMetadata(const net::HttpHeaders& headers) {
+  for (const auto& [name, value] : headers) {
+    std::string key = name;
+    for (char& c : key) c = text::AsciiLower(c);
+    const bool key_ok = !key.empty() && !key.starts_with("grpc-") && !key.ends_with("-bin") &&
+                        std::all_of(key.begin(), key.end(), [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                                 c == '_' || c == '.';
+                        });
+    if (!key_ok) {
+      return Status::InvalidArgument("header \"" + key +
+                                     "\" cannot be sent as gRPC metadata (allowed: a-z 0-9 - _ "
+                                     "., not grpc-*, not *-bin)");
+    }
+    if (!std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) {
+      return Status::InvalidArgument("header \"" + key + "\": value must be printable ASCII");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Flatten(const ::grpc::ByteBuffer& buffer) {
+  std::string out;
+  std::vector<::grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return out;
+  for (const ::grpc::Slice& s : slices) {
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return out;
+}
+
+// partial_success of an Export*ServiceResponse: (rejected items, message).
+template <typename Response>
+std::pair<int64_t, std::string> PartialSuccess(const std::string& bytes) {
+  Response resp;
+  if (!resp.ParseFromString(bytes) || !resp.has_partial_success()) return {0, ""};
+  const auto& ps = resp.partial_success();
+  if constexpr (requires { ps.rejected_log_records(); }) {
+    return {ps.rejected_log_records(), ps.error_message()};
+  } else if constexpr (requires { ps.rejected_data_points(); }) {
+    return {ps.rejected_data_points(), ps.error_message()};
+  } else {
+    return {ps.rejected_spans(), ps.error_message()};
+  }
+}
+
+std::pair<int64_t, std::string> PartialSuccessOf(Signal s, const std::string& bytes) {
+  namespace col = opentelemetry::proto::collector;
+  switch (s) {
+    case Signal::kLogs:
+      return PartialSuccess<col::logs::v1::ExportLogsServiceResponse>(bytes);
+    case Signal::kMetrics:
+      return PartialSuccess<col::metrics::v1::ExportMetricsServiceResponse>(bytes);
+    case Signal::kTraces:
+      return PartialSuccess<col::trace::v1::ExportTraceServiceResponse>(bytes);
+  }
+  return {0, ""};
+}
+
+}  // namespace
+
+Result<std::string> OtlpGrpcTarget(std::string_view endpoint) {
+  std::string_view rest = endpoint;
+  if (rest.starts_with("https://")) {
+    return Status::Unimplemented("endpoint \"" + std::string(endpoint) +
+                                 "\": TLS (https) is not supported yet");
+  }
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos || rest.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument("endpoint \"" + std::string(endpoint) +
+                                   "\": expected host:port (gRPC endpoints have no path)");
+  }
+  auto hp = net::ParseHostPort(rest);
+  if (!hp.ok() || hp->second == 0) {
+    return Status::InvalidArgument("endpoint \"" + std::string(endpoint) +
+                                   "\": expected host:port with a non-zero port");
+  }
+  const std::string& host = hp->first;
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(hp->second);
+}
+
+Status ValidateOtlpGrpcOptions(const OtlpGrpcOptions& opts) {
+  auto target = OtlpGrpcTarget(opts.endpoint);
+  if (!target.ok()) return target.status();
+  return CheckMetadata(opts.headers);
+}
+
+PushResult ClassifyGrpcResult(int code, std::string_view message, std::string_view details) {
+  if (code == 0) return PushResult::Ok();
+  const auto grpc_code = static_cast<net::GrpcCode>(code);
+  std::optional<std::chrono::milliseconds> delay;
+  if (!details.empty()) {
+    auto st = net::DecodeRpcStatus(details);
+    if (st.ok()) {
+      delay = st->retry_delay;
+    } else {
+      spdlog::debug("ignoring grpc-status-details-bin: {}", st.status().message());
+    }
+  }
+  std::string text = "gRPC " + net::GrpcCodeName(grpc_code);
+  if (!message.empty()) text += ": " + Printable(message);
+  if (net::IsRetryableGrpcCode(grpc_code, delay.has_value())) {
+    return PushResult::Retryable(Status::Unavailable("export failed: " + text), delay);
+  }
+  return PushResult::Permanent(Status::InvalidArgument("server rejected the batch: " + text));
+}
+
+struct OtlpGrpcExporter::CallState {
+  ::grpc::ClientContext ctx;
+  ::grpc::ByteBuffer request;
+  ::grpc::ByteBuffer response;
+  PushDone done;
+};
+
+struct OtlpGrpcExporter::Core {
+  OtlpGrpcOptions opts;
+  net::Executor executor;
+  std::shared_ptr<::grpc::Channel> channel;
+  std::unique_ptr<::grpc::GenericStub> stub;
+  OtlpGrpcStats stats;
+  // steady_clock ticks of the last partial-success warning: at most one a minute.
+  std::atomic<int64_t> last_partial_log{std::numeric_limits<int64_t>::min()};
+  std::mutex mu;
+  std::unordered_set<::grpc::ClientContext*> in_flight;  // guarded by mu; cancelled on close
+  bool closed = false;                                   // guarded by mu
+
+  void OnPartialSuccess(Signal signal, int64_t rejected, const std::string& message);
+};
+
+Result<std::unique_ptr<OtlpGrpcExporter>> OtlpGrpcExporter::Create(net::EventLoop& loop,
+                                                                   OtlpGrpcOptions opts) {
+  VIGIL_RETURN_IF_ERROR(ValidateOtlpGrpcOptions(opts).WithContext("OTLP/gRPC exporter"));
+  net::RouteGrpcLogsToSpdlog();
+  auto target = OtlpGrpcTarget(opts.endpoint);
+  if (!target.ok()) return target.status();
+  for (auto& header : opts.headers) {
+    for (char& c : header.first) c = text::AsciiLower(c);
+  }
+  auto core = std::make_shared<Core>();
+  ::grpc::ChannelArguments args;
+  // RetryExporter owns retries and their backoff; gRPC's own would hide failures from it.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  // After a refused connection gRPC fails calls fast until its reconnect backoff expires
+  // (up to 120 s by default): keep that short so a restarted backend is reached quickly.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  core->channel = ::grpc::CreateCustomChannel(*target, ::grpc::InsecureChannelCredentials(), args);
+  core->stub = std::make_unique<::grpc::GenericStub>(core->channel);
+  core->executor = loop.executor();
+  core->opts = std::move(opts);
+  return std::unique_ptr<OtlpGrpcExporter>(new OtlpGrpcExporter(std::move(core)));
+}
+
+OtlpGrpcExporter::OtlpGrpcExporter(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+OtlpGrpcExporter::~OtlpGrpcExporter() {
+  std::lock_guard lock(core_->mu);
+  core_->closed = true;
+  for (::grpc::ClientContext* ctx : core_->in_flight) ctx->TryCancel();
+}
+
+const OtlpGrpcStats& OtlpGrpcExporter::stats() const { return core_->stats; }
+
+void OtlpGrpcExporter::Push(EnvelopePtr e, PushDone done) {
+  Core& c = *core_;
+  auto call = std::make_shared<CallState>();
+  call->done = std::move(done);
+  call->ctx.set_deadline(std::chrono::system_clock::now() + c.opts.timeout);
+  call->ctx.set_compression_algorithm(c.opts.gzip ? GRPC_COMPRESS_GZIP : GRPC_COMPRESS_NONE);
+  for (const auto& [key, value] : c.opts.headers) call->ctx.AddMetadata(key, value);
+  // Forwarded data from other producers carries no vigil batch key.
+  if (!e->key.empty()) {
+    std::string key(kBatchKeyHeader);
+    for (char& ch : key) ch = text::AsciiLower(ch);
+    call->ctx.AddMetadata(key, e->key);
+  }
+  ::grpc::Slice slice(e->body);
+  call->request = ::grpc::ByteBuffer(&slice, 1);
+  {
+    std::lock_guard lock(c.mu);
+    if (c.closed) return;  // being destroyed: the completion is dropped, as documented
+    c.in_flight.insert(&call->ctx);
+  }
+  c.stats.requests.fetch_add(1, std::memory_order_relaxed);
+  c.stats.body_bytes.fetch_add(e->body.size(), std::memory_order_relaxed);
+  c.stats.wire_bytes.fetch_add(e->body.size(), std::memory_order_relaxed);
+
+  std::weak_ptr<Core> weak = core_;
+  const Signal signal = e->signal;
+  c.stub->UnaryCall(&call->ctx, std::string(net::OtlpGrpcMethodOf(signal)), ::grpc::StubOptions(),
+                    &call->request, &call->response, [weak, call, signal](::grpc::Status s) {
+                      auto core = weak.lock();
+                      if (!core) return;  // exporter destroyed: shutting down
+                      {
+                        std::lock_guard lock(core->mu);
+                        core->in_flight.erase(&call->ctx);
+                      }
+                      PushResult result =
+                          ClassifyGrpcResult(s.error_code(), s.error_message(), s.error_details());
+                      if (result.status.ok()) {
+                        auto [rejected, message] =
+                            PartialSuccessOf(signal, Flatten(call->response));
+                        if (rejected > 0 || !message.empty()) {
+                          core->OnPartialSuccess(signal, rejected, message);
+                        }
+                      }
+                      core->executor.Post([done = std::move(call->done), result] { done(result); });
+                    });
+}
+
+void OtlpGrpcExporter::Core::OnPartialSuccess(Signal signal, int64_t rejected,
+                                              const std::string& message) {
+  stats.partial_responses.fetch_add(1, std::memory_order_relaxed);
+  stats.partial_rejections.fetch_add(static_cast<uint64_t>(std::max<int64_t>(rejected, 0)),
+                                     std::memory_order_relaxed);
+  // A backend that rejects part of every batch would otherwise fill the log.
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const int64_t minute =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1))
+          .count();
+  int64_t last = last_partial_log.load(std::memory_order_relaxed);
+  if (last != std::numeric_limits<int64_t>::min() && now - last < minute) return;
+  if (!last_partial_log.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+  spdlog::warn(
+      "{} (gRPC) accepted {} batch partially: {} rejected: {} (logged at most once a minute; "
+      "all are counted)",
+      opts.endpoint, SignalName(signal), rejected, Printable(message));
+}
+
+}  // namespace vigil::send

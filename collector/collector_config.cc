@@ -1,5 +1,7 @@
 #include "collector/collector_config.h"
 
+#include <filesystem>
+
 #include "collector/default_config.h"
 #include "core/config/option_table.h"
 #include "core/config/yaml_document.h"
@@ -15,6 +17,9 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
 
   auto otlp = std::make_shared<OptionTable<OtlpSettings>>();
   otlp->String("listen", &OtlpSettings::listen, "host:port of the OTLP/HTTP receiver")
+      .String("grpc_listen", &OtlpSettings::grpc_listen,
+              "host:port of the OTLP/gRPC receiver (same handling; a message is limited by "
+              "max_body_bytes after gRPC decompression); empty: no gRPC")
       .ByteSize("max_body_bytes", &OtlpSettings::max_body_bytes,
                 "Larger request bodies are refused with 413")
       .ByteSize("max_decompressed_bytes", &OtlpSettings::max_decompressed_bytes,
@@ -55,7 +60,12 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
   auto endpoint = std::make_shared<OptionTable<OtlpEndpointOptions>>();
   endpoint
       ->String("endpoint", &OtlpEndpointOptions::endpoint,
-               "Base URL (http://host:port); /v1/<signal> is appended")
+               "http/protobuf: base URL (http://host:port), /v1/<signal> is appended; grpc: "
+               "host:port (or http://host:port)")
+      .Enum("protocol", &OtlpEndpointOptions::protocol,
+            {{"http/protobuf", exporters::Protocol::kHttpProtobuf},
+             {"grpc", exporters::Protocol::kGrpc}},
+            "OTLP transport")
       .StringList("signals", &OtlpEndpointOptions::signals,
                   "What to send here: traces, logs (forwarded as received), metrics (the store)")
       .StringMap("headers", &OtlpEndpointOptions::headers, "Extra request headers")
@@ -63,7 +73,7 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
             {{"zstd", exporters::CompressionSetting::kZstd},
              {"gzip", exporters::CompressionSetting::kGzip},
              {"none", exporters::CompressionSetting::kNone}},
-            "Request body encoding")
+            "Request body encoding (grpc: gzip or none; zstd means gzip there)")
       .Duration("timeout", &OtlpEndpointOptions::timeout, "Per request")
       .Enum("metrics_temporality", &OtlpEndpointOptions::metrics_temporality,
             {{"cumulative", exporters::Temporality::kCumulative},
@@ -77,7 +87,23 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
 
   auto exporters_table = std::make_shared<OptionTable<ExportersSettings>>();
   exporters_table->SectionList("otlp", &ExportersSettings::otlp, endpoint,
-                               "OTLP/HTTP destinations");
+                               "OTLP destinations (http/protobuf or grpc)");
+
+  auto rules = std::make_shared<OptionTable<RulesSettings>>();
+  rules
+      ->StringList("files", &RulesSettings::files,
+                   "Prometheus rule files (paths or globs, relative to this file)")
+      .Duration("evaluation_interval", &RulesSettings::evaluation_interval,
+                "How often groups without their own interval are evaluated")
+      .Duration("lookback", &RulesSettings::lookback,
+                "How far back an instant selector looks for a sample (Prometheus: 5m)")
+      .String("state_file", &RulesSettings::state_file,
+              "Where alert state is kept across restarts; empty: not kept")
+      .String("external_url", &RulesSettings::external_url, "Base of alerts' generatorURL")
+      .StringMap("external_labels", &RulesSettings::external_labels,
+                 "Labels added to every alert sent; $externalLabels in templates")
+      .Duration("resend_delay", &RulesSettings::resend_delay,
+                "How often a firing alert is sent again");
 
   auto shutdown = std::make_shared<OptionTable<ShutdownSettings>>();
   shutdown->Duration("deadline", &ShutdownSettings::deadline,
@@ -85,12 +111,15 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
 
   auto root = std::make_shared<OptionTable<CollectorConfig>>();
   root->Section("admin", &CollectorConfig::admin, admin, "Self-monitoring endpoint")
-      .Section("otlp", &CollectorConfig::otlp, otlp, "OTLP/HTTP receiver")
+      .Section("otlp", &CollectorConfig::otlp, otlp, "OTLP/HTTP and OTLP/gRPC receivers")
       .Section("prometheus", &CollectorConfig::prometheus, prom, "Prometheus page")
       .Section("aggregate", &CollectorConfig::aggregate, aggregate, "Merged series")
       .Section("dedup", &CollectorConfig::dedup, dedup, "Retried-batch detection")
       .Section("exporters", &CollectorConfig::exporters, exporters_table,
                "Where received data is sent on")
+      .Section("rules", &CollectorConfig::rules, rules, "Alerting and recording rules")
+      .Section("alerting", &CollectorConfig::alerting, exporters::AlertmanagerOptionTable(),
+               "Alertmanagers and webhooks that receive the rules' alerts")
       .Integer("threads", &CollectorConfig::threads, 1, 64, "Event-loop threads")
       .Section("shutdown", &CollectorConfig::shutdown, shutdown, "Graceful shutdown");
   return root;
@@ -133,6 +162,15 @@ Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text,
     Status st = exporters::ValidateOtlpEndpointOptions(cfg.exporters.otlp[i]);
     if (!st.ok()) return fail("exporters.otlp[" + std::to_string(i) + "]: " + st.message());
   }
+  if (cfg.rules.evaluation_interval.count() <= 0) {
+    return fail("rules.evaluation_interval must be > 0");
+  }
+  if (cfg.rules.lookback.count() <= 0) return fail("rules.lookback must be > 0");
+  if (cfg.rules.resend_delay.count() <= 0) return fail("rules.resend_delay must be > 0");
+  if (cfg.alerting.enabled()) {
+    Status st = exporters::ValidateAlertmanagerOptions(cfg.alerting);
+    if (!st.ok()) return fail("alerting." + st.message());
+  }
   return cfg;
 }
 
@@ -142,7 +180,14 @@ Result<CollectorConfig> LoadCollectorConfig(const std::string& path) {
   }
   Result<std::string> text = config::ReadTextFile(path);
   if (!text.ok()) return text.status();
-  return ParseCollectorConfig(*text, path);
+  Result<CollectorConfig> cfg = ParseCollectorConfig(*text, path);
+  if (!cfg.ok()) return cfg;
+  // As Prometheus does: rule files are found relative to the file that names them.
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  for (std::string& f : cfg->rules.files) {
+    if (!f.empty() && f[0] != '/' && !dir.empty()) f = (dir / f).string();
+  }
+  return cfg;
 }
 
 void DescribeCollectorConfig(std::ostream& os) {

@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "collector/aggregate/series_store.h"
 #include "core/status.h"
+#include "exporters/alertmanager/alertmanager_options.h"
 #include "exporters/otlp/otlp_endpoint.h"
 #include "exporters/prometheus/prometheus_collectable.h"
 
@@ -22,6 +24,8 @@ struct AdminSettings {
 
 struct OtlpSettings {
   std::string listen = "0.0.0.0:4318";
+  // OTLP/gRPC with the same handling and limits; "" (the default without a config): none.
+  std::string grpc_listen;
   size_t max_body_bytes = 16 << 20;
   size_t max_decompressed_bytes = 64 << 20;
   // CUMULATIVE streams (series x producer) whose last value is remembered.
@@ -40,7 +44,24 @@ struct DedupSettings {
 };
 
 struct ExportersSettings {
-  std::vector<exporters::OtlpEndpointOptions> otlp;  // OTLP/HTTP destinations
+  std::vector<exporters::OtlpEndpointOptions> otlp;  // OTLP/HTTP or OTLP/gRPC destinations
+};
+
+// Prometheus rule files evaluated over the merged series.
+struct RulesSettings {
+  // Paths or globs; relative ones are resolved against the config file's directory.
+  std::vector<std::string> files;
+  std::chrono::milliseconds evaluation_interval{15000};  // for groups without their own
+  std::chrono::milliseconds lookback{300000};            // instant-selector lookback
+  // Alert state (pending since, firing since) is saved here after each evaluation and read at
+  // start-up, so a restart never turns a firing alert back to pending. Empty: not kept.
+  std::string state_file;
+  // Base of each alert's generatorURL.
+  std::string external_url = "http://localhost:9464";
+  // Added to every alert sent and visible to templates as $externalLabels.
+  std::map<std::string, std::string> external_labels;
+  // How often a firing alert is sent again to Alertmanager.
+  std::chrono::milliseconds resend_delay{60000};
 };
 
 struct ShutdownSettings {
@@ -54,6 +75,8 @@ struct CollectorConfig {
   aggregate::StoreOptions aggregate;
   DedupSettings dedup;
   ExportersSettings exporters;
+  RulesSettings rules;
+  exporters::AlertmanagerOptions alerting;  // where alerts go; no destination: nowhere
   int threads = 2;
   ShutdownSettings shutdown;
 };

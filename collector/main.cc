@@ -1,9 +1,11 @@
 // vigil-collector: receives OTLP from vigil agents (and any OTLP client), merges histograms and
 // counters per series and serves them on a Prometheus page.
+#include <iostream>
 #include <memory>
 
 #include "collector/collector.h"
 #include "collector/collector_config.h"
+#include "collector/rules/service/rule_commands.h"
 #include "core/cli/program_main.h"
 
 namespace {
@@ -11,7 +13,9 @@ namespace {
 constexpr const char* kAbout =
     "Receives OTLP/HTTP from vigil agents and OpenTelemetry SDKs, merges request histograms and\n"
     "counters per series across agents (each retried batch at most once), and serves them on a\n"
-    "Prometheus page: classic _bucket{le}/_sum/_count and p50/p95/p99 window gauges.";
+    "Prometheus page: classic _bucket{le}/_sum/_count and p50/p95/p99 window gauges. Evaluates\n"
+    "Prometheus alerting and recording rules (rules.files) over the merged series and sends\n"
+    "alerts to Alertmanager; SIGHUP reloads the rule files.";
 
 constexpr const char* kEnv =
     "\nEnvironment used by the default config:\n"
@@ -34,7 +38,18 @@ int main(int argc, char** argv) {
     if (!cfg.ok()) return cfg.status();
     return std::unique_ptr<cli::Service>(
         std::make_unique<cli::ServiceAdapter<collector::Collector>>(
-            std::make_unique<collector::Collector>(std::move(*cfg))));
+            std::make_unique<collector::Collector>(std::move(*cfg), path)));
   };
+  spec.subcommands.push_back(
+      {"check-rules", "FILE...", "Check Prometheus rule files (as start-up would) and exit.",
+       [](const std::vector<std::string>& args) {
+         return rules::RunCheckRules(args, std::cout, std::cerr);
+       }});
+  spec.subcommands.push_back(
+      {"test-rules", "FILE...",
+       "Run rule unit tests written in promtool's format against vigil's rule engine.",
+       [](const std::vector<std::string>& args) {
+         return rules::RunTestRules(args, std::cout, std::cerr);
+       }});
   return cli::ProgramMain(argc, argv, spec);
 }

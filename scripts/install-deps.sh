@@ -8,8 +8,8 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   prometheus-cpp-dev libsimdjson-dev libzstd-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libprotobuf-dev protobuf-compiler libyaml-cpp-dev libsnappy-dev
-  libboost-dev libboost-system-dev libssl-dev zlib1g-dev libbenchmark-dev
-  prometheus prometheus-alertmanager jq curl
+  libboost-dev libboost-system-dev libssl-dev zlib1g-dev libbenchmark-dev libgrpc++-dev
+  prometheus prometheus-alertmanager jq curl bc
 )
 
 # ---- tests/interop: npm packages of the OTLP interop test and span benchmark -----------------

@@ -1,5 +1,7 @@
 #include "collector/rules/promql/ast.h"
 
+#include <algorithm>
+
 #include "collector/rules/promql/functions.h"
 
 namespace vigil::promql {
@@ -121,6 +123,32 @@ ValueType TypeOf(const Expr& e) {
     ValueType operator()(const Paren& p) const { return TypeOf(*p.expr); }
   };
   return std::visit(Visitor{}, e.node);
+}
+
+int64_t LookbehindMs(const Expr& e, int64_t lookback_ms) {
+  return std::visit(
+      [&](const auto& n) -> int64_t {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, VectorSelector>) {
+          return n.offset_ms + lookback_ms;
+        } else if constexpr (std::is_same_v<T, MatrixSelector>) {
+          return n.selector.offset_ms + n.range_ms;
+        } else if constexpr (std::is_same_v<T, Call>) {
+          int64_t m = 0;
+          for (const auto& a : n.args) m = std::max(m, LookbehindMs(*a, lookback_ms));
+          return m;
+        } else if constexpr (std::is_same_v<T, Aggregate>) {
+          return std::max(n.param ? LookbehindMs(*n.param, lookback_ms) : 0,
+                          LookbehindMs(*n.expr, lookback_ms));
+        } else if constexpr (std::is_same_v<T, Binary>) {
+          return std::max(LookbehindMs(*n.lhs, lookback_ms), LookbehindMs(*n.rhs, lookback_ms));
+        } else if constexpr (std::is_same_v<T, Unary> || std::is_same_v<T, Paren>) {
+          return LookbehindMs(*n.expr, lookback_ms);
+        } else {
+          return 0;
+        }
+      },
+      e.node);
 }
 
 }  // namespace vigil::promql

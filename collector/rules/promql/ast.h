@@ -136,4 +136,8 @@ bool IsSetOperator(BinaryOp op);
 // The value type an expression evaluates to (Prometheus rules).
 ValueType TypeOf(const Expr& e);
 
+// How far before the evaluation time the expression reads samples: the longest range plus
+// offset of its range selectors, or offset plus `lookback_ms` of its instant selectors.
+int64_t LookbehindMs(const Expr& e, int64_t lookback_ms);
+
 }  // namespace vigil::promql

@@ -8,6 +8,7 @@ namespace {
 constexpr ValueType kS = ValueType::kScalar;
 constexpr ValueType kV = ValueType::kInstantVector;
 constexpr ValueType kM = ValueType::kRangeVector;
+constexpr ValueType kStr = ValueType::kString;
 
 const std::vector<FunctionSignature>& Table() {
   // Only functions the evaluator implements; anything else fails at rule load, not at runtime.
@@ -30,6 +31,29 @@ const std::vector<FunctionSignature>& Table() {
       {"vector", {kS}, kV},
       {"scalar", {kV}, kS},
       {"time", {}, kS},
+      {"idelta", {kM}, kV},
+      {"last_over_time", {kM}, kV},
+      {"present_over_time", {kM}, kV},
+      {"absent_over_time", {kM}, kV},
+      {"stddev_over_time", {kM}, kV},
+      {"stdvar_over_time", {kM}, kV},
+      {"changes", {kM}, kV},
+      {"resets", {kM}, kV},
+      {"ceil", {kV}, kV},
+      {"floor", {kV}, kV},
+      // Prometheus's optional to_nearest argument needs optional-arity support in the table.
+      {"round", {kV}, kV},
+      {"sqrt", {kV}, kV},
+      {"exp", {kV}, kV},
+      {"ln", {kV}, kV},
+      {"log2", {kV}, kV},
+      {"log10", {kV}, kV},
+      {"sgn", {kV}, kV},
+      {"clamp", {kV, kS, kS}, kV},
+      {"timestamp", {kV}, kV},
+      {"label_replace", {kV, kStr, kStr, kStr, kStr}, kV},
+      {"histogram_count", {kV}, kV},
+      {"histogram_sum", {kV}, kV},
   };
   return table;
 }

@@ -51,8 +51,8 @@ const BadCase kCases[] = {
     {"foo @ 100", "1:5: @ modifier is not supported by vigil"},
     {"5m", "1:1: unexpected duration \"5m\", expected expression"},
     // functions
-    {"rate(foo[5m]) > label_replace(foo, \"a\", \"b\", \"c\", \"d\")",
-     "1:17: unknown function \"label_replace\" (not supported by vigil)"},
+    {"rate(foo[5m]) > label_join(foo, \"a\", \",\", \"b\")",
+     "1:17: unknown function \"label_join\" (not supported by vigil)"},
     {"rate(foo)",
      "1:6: expected type range vector in call to function \"rate\", got instant vector"},
     {"rate(foo[5m], 1)", "1:1: expected 1 argument(s) in call to \"rate\", got 2"},

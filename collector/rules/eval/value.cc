@@ -1,0 +1,104 @@
+#include "collector/rules/eval/value.h"
+
+#include <algorithm>
+
+#include "collector/rules/eval/eval_internal.h"
+
+namespace vigil::eval {
+namespace {
+
+auto FindLabel(const Labels& labels, std::string_view name) {
+  return std::lower_bound(labels.begin(), labels.end(), name,
+                          [](const auto& l, std::string_view n) { return l.first < n; });
+}
+
+}  // namespace
+
+namespace internal {
+
+void AppendQuoted(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
+          out.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace internal
+
+std::string_view LabelValue(const Labels& labels, std::string_view name) {
+  auto it = FindLabel(labels, name);
+  if (it == labels.end() || it->first != name) return {};
+  return it->second;
+}
+
+Labels DropMetricName(const Labels& labels) {
+  Labels out;
+  out.reserve(labels.size());
+  for (const auto& l : labels) {
+    if (l.first != kMetricNameLabel) out.push_back(l);
+  }
+  return out;
+}
+
+void SetLabel(Labels& labels, std::string_view name, std::string_view value) {
+  auto it = std::lower_bound(labels.begin(), labels.end(), name,
+                             [](const auto& l, std::string_view n) { return l.first < n; });
+  bool present = it != labels.end() && it->first == name;
+  if (value.empty()) {
+    if (present) labels.erase(it);
+    return;
+  }
+  if (present) {
+    it->second = std::string(value);
+  } else {
+    labels.emplace(it, std::string(name), std::string(value));
+  }
+}
+
+std::string LabelsToString(const Labels& labels) {
+  // common/model's Metric.String(): the name outside the braces, "{}" for no labels at all.
+  std::string out(LabelValue(labels, kMetricNameLabel));
+  size_t others = 0;
+  for (const auto& l : labels) others += l.first != kMetricNameLabel;
+  if (others == 0 && !out.empty()) return out;
+  out.push_back('{');
+  bool first = true;
+  for (const auto& l : labels) {
+    if (l.first == kMetricNameLabel) continue;
+    if (!first) out += ", ";
+    first = false;
+    out += l.first;
+    out.push_back('=');
+    internal::AppendQuoted(out, l.second);
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace vigil::eval

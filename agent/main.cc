@@ -23,7 +23,9 @@ constexpr const char* kEnv =
     "  VIGIL_COLLECTOR_URL     collector OTLP/HTTP URL (default http://127.0.0.1:4318)\n"
     "  VIGIL_AGENT_ADMIN_ADDR  /metrics, /healthz, /readyz (default 127.0.0.1:9101)\n"
     "  VIGIL_AGENT_OTLP_ADDR   OTLP/HTTP receiver for applications: POST /v1/traces,\n"
-    "                          /v1/metrics, /v1/logs (default 127.0.0.1:4318)\n";
+    "                          /v1/metrics, /v1/logs (default 127.0.0.1:4318)\n"
+    "  VIGIL_AGENT_OTLP_GRPC_ADDR  OTLP/gRPC receiver for applications (default\n"
+    "                          127.0.0.1:4317; empty turns it off)\n";
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "collector/collector.h"
 #include "collector/collector_config.h"
 #include "collector/rules/service/rule_commands.h"
+#include "collector/rules/service/rule_service.h"
 #include "core/cli/program_main.h"
 
 namespace {
@@ -20,6 +21,7 @@ constexpr const char* kAbout =
 constexpr const char* kEnv =
     "\nEnvironment used by the default config:\n"
     "  VIGIL_OTLP_ADDR             OTLP/HTTP receiver (default 0.0.0.0:4318)\n"
+    "  VIGIL_OTLP_GRPC_ADDR        OTLP/gRPC receiver, e.g. 0.0.0.0:4317 (default: off)\n"
     "  VIGIL_PROM_ADDR             Prometheus page (default 0.0.0.0:9464)\n"
     "  VIGIL_COLLECTOR_ADMIN_ADDR  /metrics, /healthz, /readyz (default 127.0.0.1:9102)\n";
 
@@ -36,6 +38,14 @@ int main(int argc, char** argv) {
   spec.load = [](const std::string& path) -> Result<std::unique_ptr<cli::Service>> {
     Result<collector::CollectorConfig> cfg = collector::LoadCollectorConfig(path);
     if (!cfg.ok()) return cfg.status();
+    // Rule files are part of the config: --check-config and start-up fail on a bad one.
+    if (!cfg->rules.files.empty()) {
+      Result<std::vector<std::string>> files = rules::ExpandRuleFileGlobs(cfg->rules.files);
+      if (!files.ok()) return files.status();
+      Result<std::vector<rules::CompiledGroup>> groups =
+          rules::LoadAndCompileRules(*files, cfg->rules.evaluation_interval);
+      if (!groups.ok()) return groups.status();
+    }
     return std::unique_ptr<cli::Service>(
         std::make_unique<cli::ServiceAdapter<collector::Collector>>(
             std::make_unique<collector::Collector>(std::move(*cfg), path)));

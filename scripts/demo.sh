@@ -2,8 +2,10 @@
 # A two-agent demo on loopback: builds vigil, starts one collector and two agents (each tailing
 # its own log directory), runs vigil-loadgen into both directories (four services, a latency
 # mix, an error spike partway through) and prints a per-service RED table every 5 seconds, read
-# back from the collector's Prometheus page. Ends after DEMO_SECONDS of load plus a short
-# drain, then compares the collector's request counts with what loadgen wrote.
+# back from the collector's Prometheus page. The collector also evaluates an error-ratio alert
+# rule and notifies a local Alertmanager (Debian's prometheus-alertmanager), so the spike fires
+# an alert and resolves it. Ends after DEMO_SECONDS of load plus a short drain, then compares
+# the collector's request counts with what loadgen wrote.
 #
 # Env: DEMO_SECONDS (default 120), DEMO_RATE lines/s per log (default 200), DEMO_SKIP_BUILD=1,
 #      BUILD_DIR (default build/), DEMO_AGENT_CONFIG / DEMO_COLLECTOR_CONFIG (config files;
@@ -69,6 +71,7 @@ free_port() {
 }
 otlp_port=$(free_port)
 prom_port=$(free_port)
+am_port=$(free_port)
 collector_admin=$(free_port)
 agent1_admin=$(free_port)
 agent2_admin=$(free_port)
@@ -83,6 +86,32 @@ collector_config=$(find_config "${DEMO_COLLECTOR_CONFIG:-}" vigil-collector.yaml
 agent_config=$(find_config "${DEMO_AGENT_CONFIG:-}" vigil-agent.yaml agent.yaml)
 collector_args=()
 agent_args=()
+am_bin=$(command -v prometheus-alertmanager || command -v alertmanager || true)
+if [[ -z ${DEMO_COLLECTOR_CONFIG:-} && -n $collector_config ]]; then
+  # The shipped config plus an alert rule sized for a short demo: error ratio over 15s above 5%
+  # for 10s, evaluated every 5s.
+  cat >"$work/demo.rules.yaml" <<'YAML'
+groups:
+  - name: demo-red
+    rules:
+      - record: service:http_request_error_ratio:rate15s
+        expr: |
+          sum by (service_name) (rate(http_server_request_errors_total[15s]))
+            / on (service_name) sum by (service_name) (rate(http_server_request_duration_seconds_count[15s]))
+      - alert: HighErrorRatio
+        expr: service:http_request_error_ratio:rate15s > 0.05
+        for: 10s
+        labels: {severity: page}
+        annotations:
+          summary: "{{ $labels.service_name }}: {{ $value | humanizePercentage }} of requests fail"
+YAML
+  { cat "$collector_config"
+    printf '\nrules:\n  files: [demo.rules.yaml]\n  evaluation_interval: 5s\n'
+    printf '  state_file: %s/alerts.json\n' "$work"
+    [[ -n $am_bin ]] && printf 'alerting:\n  urls: ["http://127.0.0.1:%s"]\n' "$am_port"
+  } >"$work/collector.yaml"
+  collector_config=$work/collector.yaml
+fi
 [[ -n $collector_config ]] && collector_args=(--config "$collector_config")
 [[ -n $agent_config ]] && agent_args=(--config "$agent_config")
 
@@ -112,10 +141,21 @@ for n in 1 2; do
   VIGIL_AGENT_ID=demo-agent-$n VIGIL_STATE_DIR=$work/agent$n/state \
     VIGIL_LOG_GLOB="$work/agent$n/logs/*.jsonl" VIGIL_COLLECTOR_URL=http://127.0.0.1:$otlp_port \
     VIGIL_AGENT_ADMIN_ADDR=127.0.0.1:${!admin_var} \
+    VIGIL_AGENT_OTLP_ADDR=127.0.0.1:$(free_port) VIGIL_AGENT_OTLP_GRPC_ADDR=127.0.0.1:$(free_port) \
     "$agent_bin" "${agent_args[@]}" >"$work/agent$n.log" 2>&1 &
   pids+=($!)
   wait_ready "agent $n" "http://127.0.0.1:${!admin_var}/readyz" $! "$work/agent$n.log"
 done
+
+am_url=""
+if [[ -n $am_bin && $collector_config == "$work/collector.yaml" ]]; then
+  printf 'route: {receiver: demo, group_wait: 1s, group_interval: 5s, repeat_interval: 1h}\nreceivers: [{name: demo}]\n' >"$work/alertmanager.yml"
+  "$am_bin" --config.file="$work/alertmanager.yml" --storage.path="$work/alertmanager" \
+    --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$work/alertmanager.log" 2>&1 &
+  pids+=($!)
+  wait_ready alertmanager "http://127.0.0.1:$am_port/-/ready" $! "$work/alertmanager.log"
+  am_url=http://127.0.0.1:$am_port
+fi
 
 spike_at=$((seconds * 2 / 5))
 spike_len=$((seconds / 6 > 5 ? seconds / 6 : 5))
@@ -141,6 +181,7 @@ error spike (25% 5xx, 2x latency) from ${spike_at}s to $((spike_at + spike_len))
   agent 1 admin              http://127.0.0.1:$agent1_admin/metrics
   agent 2 admin              http://127.0.0.1:$agent2_admin/metrics
   collector OTLP/HTTP        http://127.0.0.1:$otlp_port/v1/metrics
+  Alertmanager               ${am_url:-not started (prometheus-alertmanager missing or own config)}
   logs written               $work/agent1/logs/app.jsonl, $work/agent2/logs/app.jsonl
   program logs               $work/{collector,agent1,agent2,loadgen1,loadgen2}.log
   config                     collector: ${collector_config:-built-in defaults}, agent: ${agent_config:-built-in defaults}
@@ -178,6 +219,17 @@ while :; do
   awk -v prev="$state" -v state_out="$state.new" -v dt="$dt" -f "$repo/scripts/red_table.awk" \
     "$state" "$work/page.txt"
   mv "$state.new" "$state"
+  # Alerts as the collector evaluates them (ALERTS on its page) and as Alertmanager holds them.
+  alerts=$({ grep '^ALERTS{' "$work/page.txt" || true; } |
+    sed -E 's/^ALERTS\{(.*)\} .*/\1/; s/.*alertname="([^"]*)".*alertstate="([^"]*)".*service_name="([^"]*)".*/\1 \3 \2/' |
+    sort | awk '{ printf "%s%s(%s) %s", sep, $1, $2, $3; sep = ", " }')
+  if [[ -n $am_url ]]; then
+    in_am=$(curl -fsS --max-time 2 "$am_url/api/v2/alerts" 2>/dev/null |
+      jq -r '[.[] | .labels.alertname + "(" + (.labels.service_name // "") + ")"] | join(", ")' 2>/dev/null || true)
+    echo "alerts: ${alerts:-none}; in Alertmanager: ${in_am:-none}"
+  else
+    echo "alerts: ${alerts:-none}"
+  fi
   (( $(date +%s) >= deadline )) && break
 done
 

@@ -139,7 +139,8 @@ TEST_F(RuleServiceTest, BadReloadKeepsRulesGoodReloadKeepsAlertState) {
   auto rules = Make(store, Options());
   ASSERT_NE(rules, nullptr);
   for (int k = 0; k < 4; ++k) Step(store, *rules, k, 20);
-  const Alert* before = Find(rules->Alerts(), "Deep");
+  const std::vector<Alert> alerts_before = rules->Alerts();
+  const Alert* before = Find(alerts_before, "Deep");
   ASSERT_NE(before, nullptr);
   ASSERT_EQ(before->state, AlertState::kFiring);
   const int64_t active_at = before->active_at_ms;
@@ -150,15 +151,17 @@ TEST_F(RuleServiceTest, BadReloadKeepsRulesGoodReloadKeepsAlertState) {
   EXPECT_NE(st.message().find("rules.yaml:5:"), std::string::npos) << st.message();
   EXPECT_EQ(rules->rule_count(), 2u);
   Step(store, *rules, 4, 20);
-  ASSERT_NE(Find(rules->Alerts(), "Deep"), nullptr);
-  EXPECT_EQ(Find(rules->Alerts(), "Deep")->state, AlertState::kFiring);
+  const std::vector<Alert> alerts_kept = rules->Alerts();
+  ASSERT_NE(Find(alerts_kept, "Deep"), nullptr);
+  EXPECT_EQ(Find(alerts_kept, "Deep")->state, AlertState::kFiring);
 
   Write("rules.yaml", std::string(kRules) +
                           "      - record: total:depth\n        expr: sum(queue_depth) * 3\n");
   ASSERT_TRUE(rules->Reload(Options()).ok());
   EXPECT_EQ(rules->rule_count(), 3u);
   Step(store, *rules, 5, 20);
-  const Alert* after = Find(rules->Alerts(), "Deep");
+  const std::vector<Alert> alerts_after = rules->Alerts();
+  const Alert* after = Find(alerts_after, "Deep");
   ASSERT_NE(after, nullptr);
   EXPECT_EQ(after->state, AlertState::kFiring);
   EXPECT_EQ(after->active_at_ms, active_at);

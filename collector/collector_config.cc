@@ -26,7 +26,9 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
                 "Bodies that inflate beyond this are refused with 413 (zip-bomb guard)")
       .Integer("max_cumulative_streams", &OtlpSettings::max_cumulative_streams, size_t{1},
                size_t{100'000'000},
-               "CUMULATIVE streams (series x producer) remembered to turn points into deltas");
+               "CUMULATIVE streams (series x producer) remembered to turn points into deltas")
+      .Integer("retry_after_seconds", &OtlpSettings::retry_after_seconds, 1, 3600,
+               "Retry-After of the 503 sent for logs or spans while a forward queue is full");
 
   auto prom = std::make_shared<OptionTable<PrometheusSettings>>();
   prom->String("listen", &PrometheusSettings::listen, "host:port of the page Prometheus scrapes")

@@ -30,6 +30,8 @@ struct OtlpSettings {
   size_t max_decompressed_bytes = 64 << 20;
   // CUMULATIVE streams (series x producer) whose last value is remembered.
   size_t max_cumulative_streams = 1'000'000;
+  // Retry-After (seconds) of the 503 answered while a forward queue (exporters.otlp) is full.
+  int retry_after_seconds = 1;
 };
 
 struct PrometheusSettings {

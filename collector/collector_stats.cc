@@ -42,6 +42,7 @@ std::shared_ptr<prometheus::Collectable> MakeCollectorCollectable(
             .Add(v(r.rejected_bad_encoding), {{"reason", "bad_encoding"}})
             .Add(v(r.rejected_bad_content_type), {{"reason", "bad_content_type"}})
             .Add(v(r.rejected_malformed), {{"reason", "malformed"}})
+            .Add(v(r.rejected_queue_full), {{"reason", "queue_full"}})
             .Add(v(server.bad_requests), {{"reason", "bad_http"}})
             .Build());
     out.push_back(FamilyBuilder("vigil_collector_dropped_points_total",

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 #include "core/otlp/json/otlp_json.h"
 #include "core/otlp/wire_writer.h"
+#include "core/text/quote.h"
 
 namespace vigil::agent::receive {
 namespace {
@@ -87,7 +87,8 @@ net::HttpResponse StatusResponse(int http_status, int rpc_code, BodyFormat forma
   r.status = http_status;
   if (format == BodyFormat::kJson) {
     r.content_type = std::string(kJsonType);
-    r.body = "{\"code\":" + std::to_string(rpc_code) + ",\"message\":" + JsonQuote(message) + "}";
+    r.body =
+        "{\"code\":" + std::to_string(rpc_code) + ",\"message\":" + text::JsonQuoted(message) + "}";
   } else {
     r.content_type = std::string(kProtobufType);
     otlp::WireWriter w(&r.body);  // google.rpc.Status: 1 int32 code, 2 string message
@@ -95,41 +96,6 @@ net::HttpResponse StatusResponse(int http_status, int rpc_code, BodyFormat forma
     w.String(2, message);
   }
   return r;
-}
-
-std::string JsonQuote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 }  // namespace vigil::agent::receive

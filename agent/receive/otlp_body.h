@@ -45,7 +45,4 @@ inline constexpr int kRpcResourceExhausted = 8;
 inline constexpr int kRpcUnimplemented = 12;
 inline constexpr int kRpcUnavailable = 14;
 
-// `s` as a JSON string literal (quotes included, control characters escaped).
-std::string JsonQuote(std::string_view s);
-
 }  // namespace vigil::agent::receive

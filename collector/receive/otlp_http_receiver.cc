@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <optional>
 #include <utility>
 
 #include "core/codec/codec.h"
+#include "core/net/grpc/grpc_status.h"
 #include "core/otlp/json/otlp_json.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
@@ -105,6 +108,24 @@ net::HttpResponse Ok(OtlpHttpReceiver::Format format, const google::protobuf::Me
   } else {
     r.content_type = std::string(kProtobuf);
     response.SerializeToString(&r.body);
+  }
+  return r;
+}
+
+// An error answer whose body is a google.rpc.Status in the request's encoding, as OTLP/HTTP
+// asks for. `message` must need no JSON escaping (the callers pass fixed text and numbers).
+net::HttpResponse StatusAnswer(int http_status, net::GrpcCode code, OtlpHttpReceiver::Format format,
+                               const std::string& message,
+                               std::optional<std::chrono::milliseconds> retry_delay) {
+  net::HttpResponse r;
+  r.status = http_status;
+  if (format == OtlpHttpReceiver::Format::kJson) {
+    r.content_type = std::string(kJson);
+    r.body =
+        "{\"code\":" + std::to_string(static_cast<int>(code)) + ",\"message\":\"" + message + "\"}";
+  } else {
+    r.content_type = std::string(kProtobuf);
+    r.body = net::EncodeRpcStatus(static_cast<int>(code), message, retry_delay);
   }
   return r;
 }
@@ -221,6 +242,48 @@ bool OtlpHttpReceiver::ReserveBatch(const net::HttpRequest& request, std::string
   return true;
 }
 
+bool OtlpHttpReceiver::CheckRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes,
+                                 Format format, net::HttpResponse* refusal) {
+  const std::string name(send::SignalName(signal));
+  switch (forwarder_->Room(signal, bytes)) {
+    case ForwardRoom::kYes:
+      return true;
+    case ForwardRoom::kFull: {
+      // Refused before anything was counted, forwarded or remembered: the client's retry (the
+      // agent's exporter honours Retry-After and keeps the batch) is a first attempt again.
+      stats_.rejected_queue_full.fetch_add(1, std::memory_order_relaxed);
+      const int after = std::max(options_.retry_after_seconds, 1);
+      *refusal = StatusAnswer(503, net::GrpcCode::UNAVAILABLE, format,
+                              "queue_full: the collector's forward queue for " + name +
+                                  " is full (exporters.otlp[].queue_max_bytes); retry after " +
+                                  std::to_string(after) + " s",
+                              std::chrono::seconds(after));
+      refusal->headers.emplace_back("Retry-After", std::to_string(after));
+      log_once_.Warn("queue_full",
+                     "otlp receiver: refusing {} from {} with 503 + Retry-After {} s: the forward "
+                     "queue is full (counted in vigil_collector_rejected_requests_total"
+                     "{{reason=\"queue_full\"}}; logged once)",
+                     name, request.remote, after);
+      return false;
+    }
+    case ForwardRoom::kNever:
+      break;
+  }
+  // Waiting would not help: a 413, which OTLP clients do not retry.
+  stats_.rejected_body_too_large.fetch_add(1, std::memory_order_relaxed);
+  const std::string message = "a " + std::to_string(bytes) + "-byte " + name +
+                              " request is larger than the collector's whole forward queue "
+                              "(exporters.otlp[].queue_max_bytes)";
+  *refusal = StatusAnswer(413, net::GrpcCode::RESOURCE_EXHAUSTED, format, message, std::nullopt);
+  // Not LogRefusal: the body is a binary google.rpc.Status.
+  log_once_.Warn("larger_than_queue",
+                 "otlp receiver: refused {} from {} with HTTP 413: {} (counted in "
+                 "vigil_collector_rejected_requests_total{{reason=\"body_too_large\"}}; logged "
+                 "once)",
+                 name, request.remote, message);
+  return false;
+}
+
 bool OtlpHttpReceiver::ReadRequest(const net::HttpRequest& request,
                                    google::protobuf::Message* message, std::string* body,
                                    Format* format, net::HttpResponse* error) {
@@ -256,6 +319,10 @@ net::HttpResponse OtlpHttpReceiver::HandleMetrics(const net::HttpRequest& reques
   auto& req = *google::protobuf::Arena::CreateMessage<
       pb::collector::metrics::v1::ExportMetricsServiceRequest>(&arena);
   if (!ReadRequest(request, &req, &body, &format, &error)) return error;
+  // No room check here, on purpose: metrics are merged into the store, not queued per request,
+  // so a full metrics export queue never refuses a client's points. What it costs is one
+  // periodic export (dropped and counted by the exporter); a cumulative endpoint gets the whole
+  // state again at the next interval, a delta endpoint loses that interval's delta.
 
   pb::collector::metrics::v1::ExportMetricsServiceResponse resp;
   dedup::Reservation reservation;
@@ -298,15 +365,19 @@ net::HttpResponse OtlpHttpReceiver::HandlePassThrough(const net::HttpRequest& re
   dedup::Reservation reservation;
   error = Ok(format, resp);
   if (!ReserveBatch(request, send::SignalName(signal), &reservation, &error)) return error;
-  const uint64_t items = CountItems(req);
-  (signal == send::Signal::kLogs ? stats_.log_records_received : stats_.spans_received)
-      .fetch_add(items, std::memory_order_relaxed);
-  if (forwarder_ != nullptr && forwarder_->Wants(signal)) {
+  const bool forward = forwarder_ != nullptr && forwarder_->Wants(signal);
+  if (forward) {
     // A protobuf body goes on byte for byte (unknown fields included); JSON is re-encoded from
     // the parsed message, which libprotobuf keeps whole.
     if (format == Format::kJson) body = req.SerializeAsString();
-    forwarder_->Forward(signal, std::move(body), items);
+    // Before counting or committing anything: a refused request leaves no trace but the
+    // counter, and the released reservation lets its retry through.
+    if (!CheckRoom(request, signal, body.size(), format, &error)) return error;
   }
+  const uint64_t items = CountItems(req);
+  (signal == send::Signal::kLogs ? stats_.log_records_received : stats_.spans_received)
+      .fetch_add(items, std::memory_order_relaxed);
+  if (forward) forwarder_->Forward(signal, std::move(body), items);
   reservation.Commit();
   return Ok(format, resp);
 }

@@ -2,8 +2,9 @@
 // /v1/traces). Enforces the body limits, decodes Content-Encoding with a decompressed-size cap,
 // parses protobuf or OTLP/JSON (answering in the request's encoding), drops retried batches by
 // X-Vigil-Batch-Key, merges metrics into the SeriesStore and hands logs and spans to a
-// Forwarder. Borrows the store, the cache, the forwarder and the server, which must outlive it;
-// the handlers run concurrently on any loop thread (shared state is atomic or thread-safe).
+// Forwarder, refusing them with 503 + Retry-After while its queues are full. Borrows the store, the
+// cache, the forwarder and the server, which must outlive it; the handlers run concurrently on any
+// loop thread (shared state is atomic or thread-safe).
 #pragma once
 
 #include <atomic>
@@ -37,6 +38,8 @@ struct ReceiverOptions {
   size_t max_body_bytes = 16 * 1024 * 1024;
   size_t max_decompressed_bytes = 64 * 1024 * 1024;
   size_t max_cumulative_streams = 1'000'000;  // see CumulativeTracker
+  // Retry-After of the 503 sent while the forward queues are full (otlp.retry_after_seconds).
+  int retry_after_seconds = 1;
 };
 
 // Self-metrics; the program exports them through its telemetry registry.
@@ -59,7 +62,9 @@ struct ReceiverStats {
   std::atomic<uint64_t> duplicate_batches{0};     // answered 200 without merging
   std::atomic<uint64_t> in_flight_batches{0};     // same key already being merged: 503
   std::atomic<uint64_t> rejected_cardinality{0};  // data points over the series bound
-  std::atomic<uint64_t> json_requests{0};         // accepted bodies that were OTLP/JSON
+  // Logs or spans refused with 503 because a forward queue was full (the client retries).
+  std::atomic<uint64_t> rejected_queue_full{0};
+  std::atomic<uint64_t> json_requests{0};  // accepted bodies that were OTLP/JSON
 };
 
 class OtlpHttpReceiver {
@@ -103,6 +108,11 @@ class OtlpHttpReceiver {
   // signal). Returns false with `*early` set when the request must not be processed.
   bool ReserveBatch(const net::HttpRequest& request, std::string_view signal,
                     dedup::Reservation* reservation, net::HttpResponse* early);
+
+  // Asks the forwarder for room for `bytes` of `signal`. Returns false with `*refusal` set
+  // (503 + Retry-After, or 413 when the body can never fit) and counted when there is none.
+  bool CheckRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes, Format format,
+                 net::HttpResponse* refusal);
 
   void LogRefusal(const net::HttpRequest& request, const net::HttpResponse& error);
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/text/quote.h"
+
 namespace vigil::exporters {
 namespace {
 
@@ -53,38 +55,7 @@ std::string FormatRfc3339Millis(int64_t unix_ms) {
   return buf;
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[(c >> 4) & 0xf]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(c);  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  out->push_back('"');
-}
+void AppendJsonString(std::string_view s, std::string* out) { text::AppendJsonQuoted(out, s); }
 
 std::string AlertmanagerAlertsJson(const std::vector<AlertPtr>& alerts) {
   std::string out = "[";

@@ -121,6 +121,21 @@ bool OtlpExporters::Wants(send::Signal signal) const {
   return false;
 }
 
+receive::ForwardRoom OtlpExporters::Room(send::Signal signal, size_t bytes) const {
+  // Every destination must have room: Forward sends the body to all of them, and one slow
+  // backend refusing would drop its copy. A backend that stays down therefore holds back the
+  // others' copies too; clients keep the data meanwhile instead of it being lost here.
+  receive::ForwardRoom room = receive::ForwardRoom::kYes;
+  for (const auto& ep : endpoints_) {
+    if (!ep->Wants(signal)) continue;
+    const size_t max = ep->options().queue_max_bytes;
+    if (bytes > max) return receive::ForwardRoom::kNever;
+    // The same test as QueueExporter::HasRoom (held + bytes <= max); held never exceeds max.
+    if (ep->queued_bytes() > max - bytes) room = receive::ForwardRoom::kFull;
+  }
+  return room;
+}
+
 void OtlpExporters::Forward(send::Signal signal, std::string body, size_t items) {
   // One copy per extra destination; the last takes the original.
   OtlpEndpoint* last = nullptr;

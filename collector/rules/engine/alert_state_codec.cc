@@ -4,50 +4,19 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
+
+#include "core/text/quote.h"
 
 namespace vigil::rules {
 namespace {
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 void AppendLabels(std::string& out, const eval::Labels& labels) {
   out += '{';
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i) out += ',';
-    AppendJsonString(out, labels[i].first);
+    text::AppendJsonQuoted(&out, labels[i].first);
     out += ':';
-    AppendJsonString(out, labels[i].second);
+    text::AppendJsonQuoted(&out, labels[i].second);
   }
   out += '}';
 }
@@ -164,9 +133,9 @@ std::string EncodeAlertState(const std::vector<PersistedAlert>& alerts) {
     const Alert& a = p.alert;
     out += i ? ",\n{" : "\n{";
     out += "\"group\":";
-    AppendJsonString(out, p.group);
+    text::AppendJsonQuoted(&out, p.group);
     out += ",\"rule\":";
-    AppendJsonString(out, p.rule);
+    text::AppendJsonQuoted(&out, p.rule);
     AppendField(out, "rule_index", p.rule_index);
     out += ",\"labels\":";
     AppendLabels(out, a.labels);
@@ -175,9 +144,9 @@ std::string EncodeAlertState(const std::vector<PersistedAlert>& alerts) {
     char buf[64];
     auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), a.value);
     out += ",\"value\":";
-    AppendJsonString(out, ec == std::errc() ? std::string_view(buf, end - buf) : "0");
+    text::AppendJsonQuoted(&out, ec == std::errc() ? std::string_view(buf, end - buf) : "0");
     out += ",\"state\":";
-    AppendJsonString(out, AlertStateName(a.state));
+    text::AppendJsonQuoted(&out, AlertStateName(a.state));
     AppendField(out, "active_at_ms", a.active_at_ms);
     AppendField(out, "fired_at_ms", a.fired_at_ms);
     AppendField(out, "resolved_at_ms", a.resolved_at_ms);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collector/rules/eval/eval_internal.h"
+#include "core/text/quote.h"
 
 namespace vigil::eval {
 namespace {
@@ -16,38 +17,7 @@ auto FindLabel(const Labels& labels, std::string_view name) {
 
 namespace internal {
 
-void AppendQuoted(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
-          out.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
+void AppendQuoted(std::string& out, std::string_view s) { text::AppendGoQuoted(&out, s); }
 
 }  // namespace internal
 

@@ -2,9 +2,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 
 #include "collector/rules/promql/duration.h"
+#include "core/text/quote.h"
 
 namespace vigil::promql {
 namespace {
@@ -15,38 +15,6 @@ std::string FormatNumber(double v) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);  // shortest round-trip form
   return std::string(buf, end);
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string JoinLabels(const std::vector<std::string>& labels) {
@@ -80,7 +48,7 @@ std::string FormatSelector(const VectorSelector& v) {
       if (i > 0) out += ", ";
       out += v.matchers[i].name;
       out += MatchOpText(v.matchers[i].op);
-      out += Quote(v.matchers[i].value);
+      out += text::GoQuoted(v.matchers[i].value);
     }
     out += "}";
   }
@@ -93,7 +61,7 @@ std::string FormatOffset(const VectorSelector& v) {
 
 struct Printer {
   std::string operator()(const NumberLiteral& n) const { return FormatNumber(n.value); }
-  std::string operator()(const StringLiteral& s) const { return Quote(s.value); }
+  std::string operator()(const StringLiteral& s) const { return text::GoQuoted(s.value); }
   std::string operator()(const VectorSelector& v) const {
     return FormatSelector(v) + FormatOffset(v);
   }

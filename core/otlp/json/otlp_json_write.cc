@@ -2,7 +2,6 @@
 // string, field by field in declaration order, leaving out fields that are not present.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
-#include <simdjson.h>
 
 #include <charconv>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include "core/otlp/json/json_field_table.h"
 #include "core/otlp/json/json_path.h"
 #include "core/otlp/json/otlp_json.h"
+#include "core/text/quote.h"
 
 namespace vigil::otlp {
 namespace {
@@ -19,83 +19,6 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-
-constexpr char kHex[] = "0123456789abcdef";
-
-// Appends `s` as a JSON string. Bytes that are not valid UTF-8 (possible in messages that did
-// not come through a UTF-8-checking parser) become U+FFFD so the output stays valid JSON.
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  bool checked_utf8 = false;
-  bool rest_valid = false;
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      if (!checked_utf8) {
-        // Validate once, at the first non-ASCII byte, for everything after it.
-        checked_utf8 = true;
-        rest_valid = simdjson::validate_utf8(s.data() + i, s.size() - i);
-      }
-      if (rest_valid) {
-        size_t j = i;
-        while (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x80) ++j;
-        out->append(s.data() + i, j - i);
-        i = j;
-        continue;
-      }
-      // Find the length of one sequence and whether it is valid; replace it otherwise.
-      const size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
-      if (n > 1 && i + n <= s.size() && simdjson::validate_utf8(s.data() + i, n)) {
-        out->append(s.data() + i, n);
-        i += n;
-      } else {
-        out->append("\xEF\xBF\xBD");
-        ++i;
-      }
-      continue;
-    }
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      switch (c) {
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        case '\b':
-          out->append("\\b");
-          break;
-        case '\f':
-          out->append("\\f");
-          break;
-        default:
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-      }
-    } else {
-      // Copy the run of plain ASCII in one append.
-      size_t j = i + 1;
-      while (j < s.size()) {
-        const auto d = static_cast<unsigned char>(s[j]);
-        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-        ++j;
-      }
-      out->append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    ++i;
-  }
-  out->push_back('"');
-}
 
 template <typename T>
 void AppendNumber(T v, std::string* out) {
@@ -191,7 +114,7 @@ class MessageToJson {
         const std::string& s = rep ? refl->GetRepeatedStringReference(m, fd, i, &scratch)
                                    : refl->GetStringReference(m, fd, &scratch);
         if (fd->type() != FieldDescriptor::TYPE_BYTES) {
-          AppendJsonString(s, &out_);
+          text::AppendJsonQuoted(&out_, s);
         } else if (f.hex_id_bytes != 0) {
           if (s.size() != f.hex_id_bytes) {
             return Fail(path, "id of " + std::to_string(s.size()) + " bytes, expected " +

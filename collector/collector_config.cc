@@ -5,6 +5,7 @@
 #include "collector/default_config.h"
 #include "core/config/option_table.h"
 #include "core/config/yaml_document.h"
+#include "core/net/tls_options.h"
 
 namespace vigil::collector {
 namespace {
@@ -62,8 +63,8 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
   auto endpoint = std::make_shared<OptionTable<OtlpEndpointOptions>>();
   endpoint
       ->String("endpoint", &OtlpEndpointOptions::endpoint,
-               "http/protobuf: base URL (http://host:port), /v1/<signal> is appended; grpc: "
-               "host:port (or http://host:port)")
+               "http/protobuf: base URL (http[s]://host:port), /v1/<signal> is appended; grpc: "
+               "host:port (or http://host:port; https://host:port for TLS)")
       .Enum("protocol", &OtlpEndpointOptions::protocol,
             {{"http/protobuf", exporters::Protocol::kHttpProtobuf},
              {"grpc", exporters::Protocol::kGrpc}},
@@ -85,7 +86,10 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
                 "How often metrics are exported")
       .ByteSize("queue_max_bytes", &OtlpEndpointOptions::queue_max_bytes,
                 "Bytes queued for this endpoint; beyond it batches are dropped and counted")
-      .Section("retry", &OtlpEndpointOptions::retry, retry, "Retry on 429/502/503/504 and errors");
+      .Section("retry", &OtlpEndpointOptions::retry, retry, "Retry on 429/502/503/504 and errors")
+      .Section("tls", &OtlpEndpointOptions::tls, net::TlsOptionTable(),
+               "TLS for https:// endpoints: ca_file, cert_file/key_file (mTLS), "
+               "insecure_skip_verify");
 
   auto exporters_table = std::make_shared<OptionTable<ExportersSettings>>();
   exporters_table->SectionList("otlp", &ExportersSettings::otlp, endpoint,

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "core/text/quote.h"
+
 namespace vigil::receive {
 namespace {
 
@@ -90,15 +92,6 @@ std::string FormatDouble(double v) {
   return std::string(buf.data(), end);
 }
 
-void AppendQuoted(std::string& out, const std::string& s) {
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
 }  // namespace
 
 std::string SanitizeMetricName(std::string_view name) {
@@ -161,7 +154,7 @@ std::string AttributeValueText(const AnyValue& value) {
         if (i > 0) out.push_back(',');
         const AnyValue& v = value.array_value().values(i);
         if (v.value_case() == AnyValue::kStringValue) {
-          AppendQuoted(out, v.string_value());
+          text::AppendJsonQuoted(&out, v.string_value());
         } else {
           out += AttributeValueText(v);
         }
@@ -173,10 +166,10 @@ std::string AttributeValueText(const AnyValue& value) {
       for (int i = 0; i < value.kvlist_value().values_size(); ++i) {
         if (i > 0) out.push_back(',');
         const auto& kv = value.kvlist_value().values(i);
-        AppendQuoted(out, kv.key());
+        text::AppendJsonQuoted(&out, kv.key());
         out.push_back(':');
         if (kv.value().value_case() == AnyValue::kStringValue) {
-          AppendQuoted(out, kv.value().string_value());
+          text::AppendJsonQuoted(&out, kv.value().string_value());
         } else {
           out += AttributeValueText(kv.value());
         }

@@ -103,14 +103,11 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   for (char c : url.substr(0, sep)) {
     out.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  if (out.scheme == "https") {
-    return Status::Unimplemented("https is not supported by the HTTP client (base URL \"" +
-                                 std::string(url) + "\"); use http:// or a TLS sidecar");
-  }
-  if (out.scheme != "http") {
+  if (out.scheme != "http" && out.scheme != "https") {
     return Status::InvalidArgument("unsupported scheme \"" + out.scheme + "\" in base URL \"" +
-                                   std::string(url) + "\" (want http://)");
+                                   std::string(url) + "\" (want http:// or https://)");
   }
+  if (out.scheme == "https") out.port = 443;
   std::string_view rest = url.substr(sep + 3);
   size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);

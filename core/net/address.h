@@ -16,17 +16,16 @@ namespace vigil::net {
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view listen);
 
 struct BaseUrl {
-  std::string scheme;  // "http"
+  std::string scheme;  // "http" or "https" (lowercased)
   std::string host;    // without IPv6 brackets
-  uint16_t port = 80;
+  uint16_t port = 80;  // 443 for https when the URL names none
   std::string prefix;  // "" or "/something" without a trailing '/'
 
   // The Host header value: "host:port", IPv6 bracketed.
   std::string HostHeader() const;
 };
 
-// http://host[:port][/prefix]. https:// is Unimplemented (no TLS in the client yet); other
-// schemes and malformed URLs are InvalidArgument.
+// http[s]://host[:port][/prefix]. Other schemes and malformed URLs are InvalidArgument.
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
 
 }  // namespace vigil::net

@@ -4,6 +4,9 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "core/net/tls_context.h"
 
 namespace vigil::net::internal {
 
@@ -17,10 +20,25 @@ namespace {
 constexpr size_t kResponseHeaderLimit = 64 * 1024;
 constexpr size_t kReadChunk = 64 * 1024;
 
+// Runs `f` with the connection's stream, TLS or plain: HTTP reads and writes are the same code.
+template <typename C, typename F>
+void WithStream(C& c, F&& f) {
+  if (c.tls) {
+    f(*c.tls);
+  } else {
+    f(*c.plain);
+  }
+}
+
 }  // namespace
 
-ClientCore::ClientCore(asio::io_context& ioc, HttpClientOptions opts, BaseUrl url)
-    : ioc_(ioc), strand_(asio::make_strand(ioc)), opts_(std::move(opts)), url_(std::move(url)) {}
+ClientCore::ClientCore(asio::io_context& ioc, HttpClientOptions opts, BaseUrl url,
+                       std::shared_ptr<asio::ssl::context> tls)
+    : ioc_(ioc),
+      strand_(asio::make_strand(ioc)),
+      opts_(std::move(opts)),
+      url_(std::move(url)),
+      tls_(std::move(tls)) {}
 
 void ClientCore::Submit(ClientRequest r) {
   asio::post(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
@@ -35,7 +53,7 @@ void ClientCore::Shutdown() {
     self->shut_ = true;
     self->queue_.clear();
     self->idle_.clear();
-    for (const auto& c : self->conns_) c->stream.close();
+    for (const auto& c : self->conns_) c->Close();
     self->conns_.clear();
   });
 }
@@ -47,7 +65,7 @@ void ClientCore::Pump() {
       c = std::move(idle_.back());
       idle_.pop_back();
     } else if (conns_.size() < opts_.max_connections) {
-      c = std::make_shared<Conn>(strand_);
+      c = std::make_shared<Conn>();
       conns_.insert(c);
     } else {
       return;  // every connection is busy; Finish() pumps again
@@ -66,12 +84,23 @@ void ClientCore::Begin(const ConnPtr& c) {
                                            " ms waiting for a free connection"),
                   true);
   }
-  c->stream.expires_at(c->request->deadline);
-  if (c->connected) return Write(c);
+  if (c->connected) {
+    c->tcp().expires_at(c->request->deadline);
+    return Write(c);
+  }
   Connect(c);
 }
 
 void ClientCore::Connect(const ConnPtr& c) {
+  c->Close();
+  if (tls_) {
+    c->plain.reset();
+    c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(strand_, *tls_);
+  } else {
+    c->tls.reset();
+    c->plain.emplace(strand_);
+  }
+  c->tcp().expires_at(c->request->deadline);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(url_.host, ec);
   if (!ec) return ConnectTo(c, {tcp::endpoint(addr, url_.port)});
@@ -91,25 +120,48 @@ void ClientCore::Connect(const ConnPtr& c) {
 }
 
 void ClientCore::ConnectTo(const ConnPtr& c, std::vector<tcp::endpoint> endpoints) {
-  c->stream.async_connect(
+  c->tcp().async_connect(
       endpoints, [self = shared_from_this(), c](beast::error_code ec, const tcp::endpoint&) {
         if (self->shut_) return self->Discard(c);
         if (ec) return self->OnError(c, ec, "connect");
         beast::error_code ignored;
-        c->stream.socket().set_option(tcp::no_delay(true), ignored);
-        c->connected = true;
+        c->tcp().socket().set_option(tcp::no_delay(true), ignored);
         c->buffer.clear();
+        if (c->tls) return self->Handshake(c);
+        c->connected = true;
+        self->Write(c);
+      });
+}
+
+void ClientCore::Handshake(const ConnPtr& c) {
+  const bool verify = !opts_.tls.insecure_skip_verify;
+  if (!PrepareClientTls(c->tls->native_handle(), url_.host, verify)) {
+    return OnError(c, asio::error::invalid_argument, "TLS set-up",
+                   "OpenSSL refused the server name \"" + url_.host + "\"");
+  }
+  c->tls->async_handshake(
+      asio::ssl::stream_base::client, [self = shared_from_this(), c](beast::error_code ec) {
+        if (self->shut_) return self->Discard(c);
+        if (ec) {
+          std::string why = ec == beast::error::timeout
+                                ? std::string()
+                                : DescribeTlsFailure(ec, c->tls->native_handle(), self->url_.host);
+          return self->OnError(c, ec, "TLS handshake", std::move(why));
+        }
+        c->connected = true;
         self->Write(c);
       });
 }
 
 void ClientCore::Write(const ConnPtr& c) {
-  http::async_write(c->stream, c->request->msg,
-                    [self = shared_from_this(), c](beast::error_code ec, size_t) {
-                      if (self->shut_) return self->Discard(c);
-                      if (ec) return self->OnError(c, ec, "send request");
-                      self->Read(c);
-                    });
+  WithStream(*c, [&](auto& stream) {
+    http::async_write(stream, c->request->msg,
+                      [self = shared_from_this(), c](beast::error_code ec, size_t) {
+                        if (self->shut_) return self->Discard(c);
+                        if (ec) return self->OnError(c, ec, "send request");
+                        self->Read(c);
+                      });
+  });
 }
 
 void ClientCore::Read(const ConnPtr& c) {
@@ -121,18 +173,23 @@ void ClientCore::Read(const ConnPtr& c) {
   if (c->request->msg.method() == http::verb::head) c->parser->skip(true);
   // Header first: Beast 1.74's eager parse (what async_read does) skips the Content-Length
   // versus body_limit check when the body arrives in the same read as the header.
-  http::async_read_header(c->stream, c->buffer, *c->parser,
-                          [self = shared_from_this(), c](beast::error_code ec, size_t) {
-                            if (self->shut_) return self->Discard(c);
-                            if (ec) return self->OnError(c, ec, "read response");
-                            if (c->parser->is_done()) return self->OnResponse(c);
-                            http::async_read(c->stream, c->buffer, *c->parser,
-                                             [self, c](beast::error_code ec, size_t) {
-                                               if (self->shut_) return self->Discard(c);
-                                               if (ec) return self->OnError(c, ec, "read response");
-                                               self->OnResponse(c);
-                                             });
-                          });
+  WithStream(*c, [&](auto& stream) {
+    http::async_read_header(stream, c->buffer, *c->parser,
+                            [self = shared_from_this(), c](beast::error_code ec, size_t) {
+                              if (self->shut_) return self->Discard(c);
+                              if (ec) return self->OnError(c, ec, "read response");
+                              if (c->parser->is_done()) return self->OnResponse(c);
+                              WithStream(*c, [&](auto& body_stream) {
+                                http::async_read(body_stream, c->buffer, *c->parser,
+                                                 [self, c](beast::error_code ec, size_t) {
+                                                   if (self->shut_) return self->Discard(c);
+                                                   if (ec)
+                                                     return self->OnError(c, ec, "read response");
+                                                   self->OnResponse(c);
+                                                 });
+                              });
+                            });
+  });
 }
 
 void ClientCore::OnResponse(const ConnPtr& c) {
@@ -149,7 +206,8 @@ void ClientCore::OnResponse(const ConnPtr& c) {
   Finish(c, std::move(r), keep);
 }
 
-void ClientCore::OnError(const ConnPtr& c, beast::error_code ec, std::string_view stage) {
+void ClientCore::OnError(const ConnPtr& c, beast::error_code ec, std::string_view stage,
+                         std::string detail) {
   ClientRequest& req = *c->request;
   bool got_response_bytes = c->parser.has_value() && c->parser->got_some();
   // A kept-alive connection the server has since closed fails on first use; the request
@@ -158,7 +216,7 @@ void ClientCore::OnError(const ConnPtr& c, beast::error_code ec, std::string_vie
     spdlog::debug("http client: {}: reused connection failed ({}), reconnecting", req.what,
                   ec.message());
     req.retried = true;
-    c->stream.close();
+    c->Close();
     c->connected = false;
     c->reused = false;
     c->parser.reset();
@@ -173,7 +231,8 @@ void ClientCore::OnError(const ConnPtr& c, beast::error_code ec, std::string_vie
     s = Status::Unavailable(req.what + ": response body exceeds " +
                             std::to_string(opts_.max_response_bytes) + " bytes");
   } else {
-    s = Status::Unavailable(req.what + ": " + std::string(stage) + ": " + ec.message());
+    s = Status::Unavailable(req.what + ": " + std::string(stage) + ": " +
+                            (detail.empty() ? ec.message() : detail));
   }
   Finish(c, std::move(s), false);
 }
@@ -184,7 +243,7 @@ void ClientCore::Finish(const ConnPtr& c, Result<HttpResponse> result, bool keep
   c->parser.reset();
   if (keep_connection && c->connected) {
     c->reused = true;
-    c->stream.expires_never();
+    c->tcp().expires_never();
     idle_.push_back(c);
   } else {
     Discard(c);
@@ -194,7 +253,7 @@ void ClientCore::Finish(const ConnPtr& c, Result<HttpResponse> result, bool keep
 }
 
 void ClientCore::Discard(const ConnPtr& c) {
-  c->stream.close();
+  c->Close();
   c->connected = false;
   conns_.erase(c);
 }

@@ -1,8 +1,11 @@
 #include "core/net/http_client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 
 #include "core/net/client_core.h"
+#include "core/net/tls_context.h"
 
 namespace vigil::net {
 
@@ -18,8 +21,24 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(EventLoop& loop, HttpClie
     return Status::InvalidArgument("http client timeout must be positive, got " +
                                    std::to_string(opts.timeout.count()) + " ms");
   }
-  auto core = std::make_shared<internal::ClientCore>(
-      *static_cast<boost::asio::io_context*>(loop.native()), std::move(opts), std::move(*url));
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (url->scheme == "https") {
+    auto ctx = internal::MakeClientTlsContext(opts.tls);
+    if (!ctx.ok()) return ctx.status();
+    tls = std::move(*ctx);
+    if (opts.tls.insecure_skip_verify) {
+      spdlog::warn(
+          "TLS to {}: insecure_skip_verify is on: the server's certificate and name are NOT "
+          "checked; anyone on the path can read and change this traffic",
+          opts.base_url);
+    }
+  } else if (opts.tls.configured()) {
+    return Status::InvalidArgument("TLS settings given for \"" + opts.base_url +
+                                   "\", which is not an https:// URL");
+  }
+  auto core =
+      std::make_shared<internal::ClientCore>(*static_cast<boost::asio::io_context*>(loop.native()),
+                                             std::move(opts), std::move(*url), std::move(tls));
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(core)));
 }
 
@@ -44,7 +63,7 @@ void HttpClient::Request(std::string method, std::string path,
   const BaseUrl& url = core_->url();
   if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
   internal::ClientRequest r;
-  r.what = method + " http://" + url.HostHeader() + url.prefix + path;
+  r.what = method + " " + url.scheme + "://" + url.HostHeader() + url.prefix + path;
   r.msg.method_string(method);
   r.msg.target(url.prefix + path);
   r.msg.version(11);

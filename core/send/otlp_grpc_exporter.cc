@@ -2,6 +2,9 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -91,15 +94,63 @@ std::pair<int64_t, std::string> PartialSuccessOf(Signal s, const std::string& by
   return {0, ""};
 }
 
+// The channel credentials: plaintext for http:// and host:port; for https://, gRPC's SSL
+// credentials with the CA bundle (the system's when no ca_file, as HttpClient does) and the
+// client certificate, or, with insecure_skip_verify, TLS credentials that check nothing.
+Result<std::shared_ptr<::grpc::ChannelCredentials>> MakeCredentials(const OtlpGrpcOptions& o) {
+  if (!IsTlsGrpcEndpoint(o.endpoint)) return ::grpc::InsecureChannelCredentials();
+  const net::TlsOptions& tls = o.tls;
+  std::string cert_pem;
+  std::string key_pem;
+  if (!tls.cert_file.empty()) {
+    auto cert = net::ReadTlsFile(tls.cert_file, "cert_file");
+    if (!cert.ok()) return cert.status();
+    auto key = net::ReadTlsFile(tls.key_file, "key_file");
+    if (!key.ok()) return key.status();
+    cert_pem = std::move(*cert);
+    key_pem = std::move(*key);
+  }
+  if (tls.insecure_skip_verify) {
+    spdlog::warn(
+        "TLS to {}: insecure_skip_verify is on: the server's certificate and name are NOT "
+        "checked; anyone on the path can read and change this traffic",
+        o.endpoint);
+    namespace gx = ::grpc::experimental;
+    gx::TlsChannelCredentialsOptions t;
+    t.set_verify_server_certs(false);
+    t.set_check_call_host(false);
+    t.set_certificate_verifier(std::make_shared<gx::NoOpCertificateVerifier>());
+    if (!cert_pem.empty()) {
+      t.set_certificate_provider(std::make_shared<gx::StaticDataCertificateProvider>(
+          std::vector<gx::IdentityKeyCertPair>{{key_pem, cert_pem}}));
+      t.watch_identity_key_cert_pairs();
+    }
+    return gx::TlsCredentials(t);
+  }
+  ::grpc::SslCredentialsOptions ssl;
+  if (tls.ca_file.empty()) {
+    ssl.pem_root_certs = net::SystemCaBundlePem();
+  } else {
+    auto ca = net::ReadTlsFile(tls.ca_file, "ca_file");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = std::move(*ca);
+  }
+  ssl.pem_cert_chain = std::move(cert_pem);
+  ssl.pem_private_key = std::move(key_pem);
+  return ::grpc::SslCredentials(ssl);
+}
+
 }  // namespace
+
+bool IsTlsGrpcEndpoint(std::string_view endpoint) { return endpoint.starts_with("https://"); }
 
 Result<std::string> OtlpGrpcTarget(std::string_view endpoint) {
   std::string_view rest = endpoint;
   if (rest.starts_with("https://")) {
-    return Status::Unimplemented("endpoint \"" + std::string(endpoint) +
-                                 "\": TLS (https) is not supported yet");
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
   }
-  if (rest.starts_with("http://")) rest.remove_prefix(7);
   if (rest.ends_with('/')) rest.remove_suffix(1);
   if (rest.find('/') != std::string_view::npos || rest.find("://") != std::string_view::npos) {
     return Status::InvalidArgument("endpoint \"" + std::string(endpoint) +
@@ -118,7 +169,13 @@ Result<std::string> OtlpGrpcTarget(std::string_view endpoint) {
 Status ValidateOtlpGrpcOptions(const OtlpGrpcOptions& opts) {
   auto target = OtlpGrpcTarget(opts.endpoint);
   if (!target.ok()) return target.status();
-  return CheckMetadata(opts.headers);
+  VIGIL_RETURN_IF_ERROR(CheckMetadata(opts.headers));
+  if (IsTlsGrpcEndpoint(opts.endpoint)) return net::ValidateTlsOptions(opts.tls);
+  if (opts.tls.configured()) {
+    return Status::InvalidArgument("endpoint \"" + opts.endpoint +
+                                   "\": tls settings need an https:// endpoint");
+  }
+  return Status::Ok();
 }
 
 PushResult ClassifyGrpcResult(int code, std::string_view message, std::string_view details) {
@@ -181,7 +238,9 @@ Result<std::unique_ptr<OtlpGrpcExporter>> OtlpGrpcExporter::Create(net::EventLoo
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 250);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  core->channel = ::grpc::CreateCustomChannel(*target, ::grpc::InsecureChannelCredentials(), args);
+  auto creds = MakeCredentials(opts);
+  if (!creds.ok()) return creds.status().WithContext("OTLP/gRPC exporter");
+  core->channel = ::grpc::CreateCustomChannel(*target, *creds, args);
   core->stub = std::make_unique<::grpc::GenericStub>(core->channel);
   core->executor = loop.executor();
   core->opts = std::move(opts);

@@ -122,6 +122,7 @@ Result<std::unique_ptr<OtlpHttpExporter>> OtlpHttpExporter::Create(net::EventLoo
   copts.base_url = opts.endpoint;
   copts.timeout = opts.timeout;
   copts.max_connections = opts.max_connections;
+  copts.tls = opts.tls;
   auto client = net::HttpClient::Create(loop, std::move(copts));
   if (!client.ok()) return client.status().WithContext("OTLP exporter endpoint");
   core->client = std::move(*client);

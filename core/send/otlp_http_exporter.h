@@ -14,6 +14,7 @@
 
 #include "core/net/event_loop.h"
 #include "core/net/http_types.h"
+#include "core/net/tls_options.h"
 #include "core/send/exporter.h"
 #include "core/status.h"
 
@@ -29,6 +30,7 @@ struct OtlpHttpOptions {
   int zstd_level = 3;
   net::HttpHeaders headers;  // extra headers on every request (e.g. Authorization)
   Compression compression = Compression::kZstd;  // used when `compress` is true
+  net::TlsOptions tls{};  // for an https:// endpoint (net::HttpClientOptions::tls)
 };
 
 struct OtlpHttpStats {
@@ -46,7 +48,7 @@ PushResult ClassifyHttpResult(const Result<net::HttpResponse>& r,
 
 class OtlpHttpExporter : public Exporter {
  public:
-  // Fails with InvalidArgument when the endpoint cannot be used.
+  // Fails with InvalidArgument when the endpoint or its TLS settings cannot be used.
   static Result<std::unique_ptr<OtlpHttpExporter>> Create(net::EventLoop& loop,
                                                           OtlpHttpOptions opts);
   ~OtlpHttpExporter() override;

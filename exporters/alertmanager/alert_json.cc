@@ -12,9 +12,9 @@ void AppendLabels(const Labels& labels, std::string* out) {
   out->push_back('{');
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out->push_back(',');
-    AppendJsonString(labels[i].first, out);
+    text::AppendJsonQuoted(out, labels[i].first);
     out->push_back(':');
-    AppendJsonString(labels[i].second, out);
+    text::AppendJsonQuoted(out, labels[i].second);
   }
   out->push_back('}');
 }
@@ -32,7 +32,7 @@ void AppendAlertFields(const NotifierAlert& a, std::string* out) {
     out->append(",\"endsAt\":\"").append(FormatRfc3339Millis(a.ends_at_ms)).push_back('"');
   }
   out->append(",\"generatorURL\":");
-  AppendJsonString(a.generator_url, out);
+  text::AppendJsonQuoted(out, a.generator_url);
 }
 
 }  // namespace
@@ -54,8 +54,6 @@ std::string FormatRfc3339Millis(int64_t unix_ms) {
                 static_cast<int>(millis));
   return buf;
 }
-
-void AppendJsonString(std::string_view s, std::string* out) { text::AppendJsonQuoted(out, s); }
 
 std::string AlertmanagerAlertsJson(const std::vector<AlertPtr>& alerts) {
   std::string out = "[";

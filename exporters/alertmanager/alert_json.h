@@ -24,9 +24,6 @@ using AlertPtr = std::shared_ptr<const NotifierAlert>;
 // Unix milliseconds as RFC 3339 in UTC with milliseconds: "2023-11-14T22:13:20.123Z".
 std::string FormatRfc3339Millis(int64_t unix_ms);
 
-// Appends `s` as a JSON string literal (quotes, backslash and control characters escaped).
-void AppendJsonString(std::string_view s, std::string* out);
-
 // [{"labels":{..},"annotations":{..},"startsAt":..,"endsAt":..,"generatorURL":..}, ...]
 std::string AlertmanagerAlertsJson(const std::vector<AlertPtr>& alerts);
 

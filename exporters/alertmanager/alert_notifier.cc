@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "core/net/address.h"
 #include "core/net/http_client.h"
 #include "core/send/retry_after.h"
 #include "core/send/retry_exporter.h"
@@ -35,6 +36,18 @@ struct Destination {
   net::TimerPtr retry_timer;
   DestinationStats stats;
 };
+
+// One connection per destination: batches go one at a time anyway. The `tls` section applies to
+// https:// destinations only (validation refuses it when there is none).
+net::HttpClientOptions ClientOptions(const std::string& base_url, const AlertmanagerOptions& o) {
+  net::HttpClientOptions c;
+  c.base_url = base_url;
+  c.timeout = o.timeout;
+  c.max_connections = 1;
+  auto url = net::ParseBaseUrl(base_url);
+  if (url.ok() && url->scheme == "https") c.tls = o.tls;
+  return c;
+}
 
 // Splits a webhook URL into the client's base ("http://host:port") and the request path.
 std::pair<std::string, std::string> SplitWebhookUrl(const std::string& url) {
@@ -235,8 +248,7 @@ Result<std::unique_ptr<AlertNotifier>> AlertNotifier::Create(net::EventLoop& loo
     d.kind = DestinationKind::kAlertmanager;
     d.path = "/api/v2/alerts";
     d.stats.url = url;
-    auto client = net::HttpClient::Create(
-        loop, {.base_url = url, .timeout = options.timeout, .max_connections = 1});
+    auto client = net::HttpClient::Create(loop, ClientOptions(url, options));
     if (!client.ok()) return client.status().WithContext(url);
     d.client = std::move(*client);
   }
@@ -247,8 +259,7 @@ Result<std::unique_ptr<AlertNotifier>> AlertNotifier::Create(net::EventLoop& loo
     d.path = std::move(path);
     d.stats.url = url;
     d.stats.kind = DestinationKind::kWebhook;
-    auto client = net::HttpClient::Create(
-        loop, {.base_url = base, .timeout = options.timeout, .max_connections = 1});
+    auto client = net::HttpClient::Create(loop, ClientOptions(base, options));
     if (!client.ok()) return client.status().WithContext(url);
     d.client = std::move(*client);
   }

@@ -21,7 +21,7 @@ namespace vigil::exporters {
 
 class AlertNotifier {
  public:
-  // InvalidArgument (or Unimplemented for https) from ValidateAlertmanagerOptions.
+  // InvalidArgument from ValidateAlertmanagerOptions (TLS files included).
   static Result<std::unique_ptr<AlertNotifier>> Create(net::EventLoop& loop,
                                                        AlertmanagerOptions options);
   ~AlertNotifier();

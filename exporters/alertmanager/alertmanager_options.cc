@@ -8,11 +8,12 @@ namespace vigil::exporters {
 namespace {
 
 Status CheckUrls(const std::vector<std::string>& urls, const char* field,
-                 std::set<std::string>* seen) {
+                 std::set<std::string>* seen, bool* any_https) {
   for (size_t i = 0; i < urls.size(); ++i) {
     const std::string where = std::string(field) + "[" + std::to_string(i) + "]";
     auto parsed = net::ParseBaseUrl(urls[i]);
     if (!parsed.ok()) return parsed.status().WithContext(where);
+    if (parsed->scheme == "https") *any_https = true;
     if (!seen->insert(urls[i]).second) {
       return Status::InvalidArgument(where + ": \"" + urls[i] + "\" is listed twice");
     }
@@ -38,8 +39,14 @@ Status ValidateAlertmanagerOptions(const AlertmanagerOptions& o) {
     return Status::InvalidArgument("alerting: name at least one Alertmanager url or webhook url");
   }
   std::set<std::string> seen;
-  VIGIL_RETURN_IF_ERROR(CheckUrls(o.urls, "urls", &seen));
-  VIGIL_RETURN_IF_ERROR(CheckUrls(o.webhook_urls, "webhook_urls", &seen));
+  bool any_https = false;
+  VIGIL_RETURN_IF_ERROR(CheckUrls(o.urls, "urls", &seen, &any_https));
+  VIGIL_RETURN_IF_ERROR(CheckUrls(o.webhook_urls, "webhook_urls", &seen, &any_https));
+  if (any_https) {
+    VIGIL_RETURN_IF_ERROR(net::ValidateTlsOptions(o.tls));
+  } else if (o.tls.configured()) {
+    return Status::InvalidArgument("tls: set, but no url or webhook_url is https://");
+  }
   if (o.timeout.count() <= 0) return Status::InvalidArgument("timeout must be positive");
   if (o.queue_capacity == 0) return Status::InvalidArgument("queue_capacity must be positive");
   if (o.max_batch == 0) return Status::InvalidArgument("max_batch must be positive");
@@ -78,7 +85,7 @@ config::OptionTablePtr<AlertmanagerOptions> AlertmanagerOptionTable() {
   auto table = std::make_shared<config::OptionTable<O>>();
   table
       ->StringList("urls", &O::urls,
-                   "Alertmanager base URLs (http://host:port[/prefix]); each gets every alert")
+                   "Alertmanager base URLs (http[s]://host:port[/prefix]); each gets every alert")
       .StringList("webhook_urls", &O::webhook_urls,
                   "URLs POSTed a JSON document {version, status, alerts}")
       .StringMap("headers", &O::headers, "Extra request headers")
@@ -88,7 +95,8 @@ config::OptionTablePtr<AlertmanagerOptions> AlertmanagerOptionTable() {
       .Integer("queue_capacity", &O::queue_capacity, size_t{1}, size_t{10'000'000},
                "Alerts waiting per destination; beyond it the oldest are dropped and counted")
       .Integer("max_batch", &O::max_batch, size_t{1}, size_t{100'000}, "Alerts per request")
-      .Section("retry", &O::retry, retry, "Retry on transport errors, 429 and 5xx");
+      .Section("retry", &O::retry, retry, "Retry on transport errors, 429 and 5xx")
+      .Section("tls", &O::tls, net::TlsOptionTable(), "TLS for the https:// destinations");
   return table;
 }
 

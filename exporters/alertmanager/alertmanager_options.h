@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config/option_table.h"
+#include "core/net/tls_options.h"
 #include "core/status.h"
 
 namespace vigil::exporters {
@@ -38,20 +39,22 @@ struct AlertRetrySettings {
 
 struct AlertmanagerOptions {
   std::vector<std::string> urls;               // Alertmanager base URLs; /api/v2/alerts is appended
-  std::vector<std::string> webhook_urls;       // http://host:port/path, no query (alert_json.h)
+  std::vector<std::string> webhook_urls;       // http[s]://host:port/path, no query (alert_json.h)
   std::map<std::string, std::string> headers;  // sent with every request
   std::map<std::string, std::string> external_labels;  // added unless the alert has the name
   std::chrono::milliseconds timeout{10000};            // per request
   size_t queue_capacity = 10000;  // alerts waiting per destination; the oldest are dropped
   size_t max_batch = 64;          // alerts per request
   AlertRetrySettings retry;
+  net::TlsOptions tls{};  // the `tls:` section: used for every https:// destination
 
   // No destination configured: alerting is off and no notifier should be created.
   bool enabled() const { return !urls.empty() || !webhook_urls.empty(); }
 };
 
-// InvalidArgument naming the field: no destination, a URL that is not http://host:port[/path]
-// (https is Unimplemented), a URL listed twice, a non-positive timeout/capacity/batch/attempt
+// InvalidArgument naming the field: no destination, a URL that is not
+// http[s]://host:port[/path], a URL listed twice, a `tls` file that is unreadable or not PEM,
+// `tls` settings with no https:// destination, a non-positive timeout/capacity/batch/attempt
 // count, max_interval < initial_interval, an external label name that is not
 // [a-zA-Z_][a-zA-Z0-9_]*, a header with CR/LF.
 Status ValidateAlertmanagerOptions(const AlertmanagerOptions& o);

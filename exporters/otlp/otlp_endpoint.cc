@@ -62,10 +62,16 @@ Status ValidateOtlpEndpointOptions(const OtlpEndpointOptions& o) {
     send::OtlpGrpcOptions grpc;
     grpc.endpoint = o.endpoint;
     for (const auto& [k, v] : o.headers) grpc.headers.emplace_back(k, v);
+    grpc.tls = o.tls;
     VIGIL_RETURN_IF_ERROR(send::ValidateOtlpGrpcOptions(grpc));
-  } else if (o.endpoint.rfind("http://", 0) != 0) {
+  } else if (o.endpoint.starts_with("https://")) {
+    VIGIL_RETURN_IF_ERROR(net::ValidateTlsOptions(o.tls));
+  } else if (!o.endpoint.starts_with("http://")) {
     return Status::InvalidArgument("endpoint \"" + o.endpoint +
-                                   "\" must start with http:// (https is not supported yet)");
+                                   "\" must start with http:// or https://");
+  } else if (o.tls.configured()) {
+    return Status::InvalidArgument("endpoint \"" + o.endpoint +
+                                   "\": tls settings need an https:// endpoint");
   }
   if (o.signals.empty()) return Status::InvalidArgument("signals: name at least one signal");
   std::array<bool, 3> seen{};
@@ -100,6 +106,7 @@ Result<std::unique_ptr<OtlpEndpoint>> OtlpEndpoint::Create(net::EventLoop& loop,
     // Debian's gRPC has no zstd: the default (zstd) compresses with gzip here.
     grpc_opts.gzip = options.compression != CompressionSetting::kNone;
     for (const auto& [k, v] : options.headers) grpc_opts.headers.emplace_back(k, v);
+    grpc_opts.tls = options.tls;
     auto grpc = send::OtlpGrpcExporter::Create(loop, std::move(grpc_opts));
     if (!grpc.ok()) return grpc.status().WithContext(options.endpoint);
     transport_stats = &(*grpc)->stats();
@@ -113,6 +120,7 @@ Result<std::unique_ptr<OtlpEndpoint>> OtlpEndpoint::Create(net::EventLoop& loop,
                                 ? send::Compression::kGzip
                                 : send::Compression::kZstd;
     for (const auto& [k, v] : options.headers) http_opts.headers.emplace_back(k, v);
+    http_opts.tls = options.tls;
     auto http = send::OtlpHttpExporter::Create(loop, std::move(http_opts));
     if (!http.ok()) return http.status().WithContext(options.endpoint);
     transport_stats = &(*http)->stats();

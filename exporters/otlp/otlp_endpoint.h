@@ -19,6 +19,7 @@
 
 #include "collector/aggregate/series_store.h"
 #include "core/net/event_loop.h"
+#include "core/net/tls_options.h"
 #include "core/send/exporter.h"
 #include "core/send/otlp_grpc_exporter.h"
 #include "core/send/otlp_http_exporter.h"
@@ -39,8 +40,8 @@ struct RetrySettings {
 };
 
 struct OtlpEndpointOptions {
-  // http/protobuf: http://host:port[/prefix], /v1/<signal> is appended. grpc: host:port or
-  // http://host:port, the <Signal>Service/Export method is called.
+  // http/protobuf: http[s]://host[:port][/prefix], /v1/<signal> is appended. grpc: host:port
+  // or http://host:port (plaintext), https://host:port (TLS); <Signal>Service/Export is called.
   std::string endpoint;
   Protocol protocol = Protocol::kHttpProtobuf;
   std::vector<std::string> signals = {"traces", "logs", "metrics"};
@@ -51,11 +52,14 @@ struct OtlpEndpointOptions {
   std::chrono::milliseconds metrics_interval{10000};
   size_t queue_max_bytes = 64 << 20;
   RetrySettings retry;
+  // The `tls:` section (net::TlsOptionTable()): for https:// endpoints only.
+  net::TlsOptions tls{};
 };
 
-// InvalidArgument naming the problem: endpoint not http:// (grpc: not host:port), a header
-// that is not valid gRPC metadata (grpc), unknown or repeated signal, no signal, non-positive
-// interval or timeout.
+// InvalidArgument naming the problem: endpoint not http:// or https:// (grpc: not host:port), a
+// header that is not valid gRPC metadata (grpc), unknown or repeated signal, no signal,
+// non-positive interval or timeout, a `tls` file that is unreadable or not PEM (the message
+// names the field and file), `tls` settings on a plaintext endpoint.
 Status ValidateOtlpEndpointOptions(const OtlpEndpointOptions& o);
 
 // Why items were not delivered.

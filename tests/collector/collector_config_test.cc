@@ -115,8 +115,12 @@ TEST(CollectorConfig, BadExportersAreClearErrors) {
   EXPECT_NE(err("exporters:\n  otlp:\n    - endpoint: http://a\n      signals: [spans]\n")
                 .find("exporters.otlp[0]: signals: unknown signal \"spans\""),
             std::string::npos);
-  EXPECT_NE(err("exporters:\n  otlp:\n    - endpoint: https://a\n")
-                .find("exporters.otlp[0]: endpoint \"https://a\" must start with http://"),
+  EXPECT_NE(
+      err("exporters:\n  otlp:\n    - endpoint: ftp://a\n")
+          .find("exporters.otlp[0]: endpoint \"ftp://a\" must start with http:// or https://"),
+      std::string::npos);
+  EXPECT_NE(err("exporters:\n  otlp:\n    - endpoint: https://a\n      tls: {ca_file: /nope.pem}\n")
+                .find("exporters.otlp[0]: tls.ca_file \"/nope.pem\": cannot be read"),
             std::string::npos);
   EXPECT_NE(err("exporters:\n  otlp:\n    endpoint: http://a\n")
                 .find("exporters.otlp: expected a list of maps"),

@@ -253,8 +253,8 @@ TEST_F(OtlpEndpointTest, MetricsGoOutEveryIntervalInTheEndpointsTemporality) {
 
 TEST(OtlpEndpointOptionsTest, InvalidOptionsAreRefusedWithTheReason) {
   OtlpEndpointOptions o;
-  o.endpoint = "https://tempo:4318";
-  EXPECT_NE(ValidateOtlpEndpointOptions(o).message().find("must start with http://"),
+  o.endpoint = "ftp://tempo:4318";
+  EXPECT_NE(ValidateOtlpEndpointOptions(o).message().find("must start with http:// or https://"),
             std::string::npos);
   o.endpoint = "http://tempo:4318";
   o.signals = {"traces", "profiles"};

@@ -1,4 +1,4 @@
-// Small helpers the evaluator's units share: label-set encodings, duplicate checks and
+// Small helpers the evaluator's units share: label-set encodings, the duplicate check and
 // Prometheus-compatible text forms for error messages.
 #include <algorithm>
 #include <charconv>
@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "collector/rules/eval/eval_internal.h"
+#include "core/text/quote.h"
 
 namespace vigil::eval::internal {
 
@@ -37,15 +38,8 @@ std::string EncodeLabels(const Labels& labels) {
 }
 
 Status CheckNoDuplicateLabelsets(const Vector& v) {
-  if (v.size() < 2) return Status::Ok();
-  std::vector<const Labels*> sorted;
-  sorted.reserve(v.size());
-  for (const Sample& s : v) sorted.push_back(&s.labels);
-  std::sort(sorted.begin(), sorted.end(), [](const Labels* a, const Labels* b) { return *a < *b; });
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    if (*sorted[i] == *sorted[i - 1]) {
-      return Status::InvalidArgument("vector cannot contain metrics with the same labelset");
-    }
+  if (HasDuplicateLabelsets(v)) {
+    return Status::InvalidArgument("vector cannot contain metrics with the same labelset");
   }
   return Status::Ok();
 }
@@ -58,7 +52,7 @@ std::string PromLabelsString(const Labels& labels) {
     first = false;
     out += name;
     out += '=';
-    AppendQuoted(out, value);
+    text::AppendGoQuoted(&out, value);
   }
   out += '}';
   return out;

@@ -61,9 +61,6 @@ std::string PromLabelsString(const Labels& labels);
 // An unambiguous byte encoding of a label set, for hashing groups and match signatures.
 std::string EncodeLabels(const Labels& labels);
 
-// Go's strconv.Quote for label values: escapes quotes, backslashes and control characters.
-void AppendQuoted(std::string& out, std::string_view s);
-
 // Go's %v for a float64 (strconv 'g' with shortest precision; "NaN", "+Inf", "-Inf").
 std::string FormatGoFloat(double v);
 

@@ -64,14 +64,9 @@ Result<Value> Evaluator::EvalCall(const promql::Call& call) {
     if (!v.ok()) return v;
     args.push_back(std::move(v).value());
   }
-  Result<Value> out = CallFunction(call.function, args, ctx);
-  if (!out.ok()) return out;
-  // Every function result goes through this check in Prometheus (rangeEval); functions that
-  // drop the metric name can otherwise merge two series into one label set.
-  if (const Vector* v = std::get_if<Vector>(&out.value())) {
-    VIGIL_RETURN_IF_ERROR(CheckNoDuplicateLabelsets(*v));
-  }
-  return out;
+  // CallFunction checks the result for repeated label sets, as Prometheus does after every
+  // function (functions that drop the metric name can merge two series into one label set).
+  return CallFunction(call.function, args, ctx);
 }
 
 Result<Value> Evaluator::EvalAggregate(const promql::Aggregate& agg) {

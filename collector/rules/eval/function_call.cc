@@ -35,18 +35,6 @@ const FunctionMap& Table() {
   return table;
 }
 
-bool HasDuplicateLabelset(const Vector& v) {
-  if (v.size() < 2) return false;
-  std::vector<const Labels*> sorted;
-  sorted.reserve(v.size());
-  for (const Sample& s : v) sorted.push_back(&s.labels);
-  std::sort(sorted.begin(), sorted.end(), [](const Labels* a, const Labels* b) { return *a < *b; });
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    if (*sorted[i] == *sorted[i - 1]) return true;
-  }
-  return false;
-}
-
 }  // namespace
 }  // namespace fn
 
@@ -58,7 +46,7 @@ Result<Value> CallFunction(std::string_view name, std::vector<Value>& args,
   }
   Result<Value> out = it->second(args, ctx);
   if (!out.ok()) return out;
-  if (const Vector* v = std::get_if<Vector>(&out.value()); v && fn::HasDuplicateLabelset(*v)) {
+  if (const Vector* v = std::get_if<Vector>(&out.value()); v && HasDuplicateLabelsets(*v)) {
     return Status::InvalidArgument("vector cannot contain metrics with the same labelset");
   }
   return out;

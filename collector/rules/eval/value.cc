@@ -15,11 +15,7 @@ auto FindLabel(const Labels& labels, std::string_view name) {
 
 }  // namespace
 
-namespace internal {
-
-void AppendQuoted(std::string& out, std::string_view s) { text::AppendGoQuoted(&out, s); }
-
-}  // namespace internal
+namespace internal {}  // namespace internal
 
 std::string_view LabelValue(const Labels& labels, std::string_view name) {
   auto it = FindLabel(labels, name);
@@ -65,10 +61,33 @@ std::string LabelsToString(const Labels& labels) {
     first = false;
     out += l.first;
     out.push_back('=');
-    internal::AppendQuoted(out, l.second);
+    text::AppendGoQuoted(&out, l.second);
   }
   out.push_back('}');
   return out;
+}
+
+bool HasDuplicateLabelsets(const Vector& v) {
+  if (v.size() < 2) return false;
+  std::vector<std::pair<size_t, const Labels*>> hashed;
+  hashed.reserve(v.size());
+  for (const Sample& s : v) {
+    size_t h = s.labels.size();
+    for (const auto& [name, value] : s.labels) {
+      h = h * 1000003 ^ std::hash<std::string>{}(name);
+      h = h * 1000003 ^ std::hash<std::string>{}(value);
+    }
+    hashed.emplace_back(h, &s.labels);
+  }
+  std::sort(hashed.begin(), hashed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < hashed.size(); ++i) {
+    // Equal hashes are rare: compare every pair in the run of equal hashes.
+    for (size_t j = i; j > 0 && hashed[j - 1].first == hashed[i].first; --j) {
+      if (*hashed[j - 1].second == *hashed[i].second) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace vigil::eval

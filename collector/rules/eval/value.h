@@ -79,6 +79,9 @@ std::string_view LabelValue(const Labels& labels, std::string_view name);
 Labels DropMetricName(const Labels& labels);
 // Sets (or with an empty value removes) one label, keeping `labels` sorted.
 void SetLabel(Labels& labels, std::string_view name, std::string_view value);
+// Whether two samples share a label set ("vector cannot contain metrics with the same
+// labelset"). Compares hashes first: it runs after every function and aggregation.
+bool HasDuplicateLabelsets(const Vector& v);
 // Prometheus's text form: name{a="1", b="2"} (used in messages and by test reports).
 std::string LabelsToString(const Labels& labels);
 

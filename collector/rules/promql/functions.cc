@@ -41,8 +41,8 @@ const std::vector<FunctionSignature>& Table() {
       {"resets", {kM}, kV},
       {"ceil", {kV}, kV},
       {"floor", {kV}, kV},
-      // Prometheus's optional to_nearest argument needs optional-arity support in the table.
-      {"round", {kV}, kV},
+      // round(v, to_nearest = 1): the evaluator defaults the missing scalar.
+      {"round", {kV, kS}, kV, 1},
       {"sqrt", {kV}, kV},
       {"exp", {kV}, kV},
       {"ln", {kV}, kV},

@@ -494,10 +494,15 @@ class Parser {
       }
     }
     Advance();
-    if (c.args.size() != sig->arg_types.size()) {
-      return Error(name.pos, "expected " + std::to_string(sig->arg_types.size()) +
-                                 " argument(s) in call to \"" + c.function + "\", got " +
-                                 std::to_string(c.args.size()));
+    if (c.args.size() < sig->min_args() || c.args.size() > sig->max_args()) {
+      std::string expected = std::to_string(sig->min_args());
+      if (sig->max_args() == sig->min_args() + 1) {
+        expected += " or " + std::to_string(sig->max_args());
+      } else if (sig->max_args() > sig->min_args()) {
+        expected += " to " + std::to_string(sig->max_args());
+      }
+      return Error(name.pos, "expected " + expected + " argument(s) in call to \"" + c.function +
+                                 "\", got " + std::to_string(c.args.size()));
     }
     for (size_t i = 0; i < c.args.size(); ++i) {
       ValueType got = TypeOf(*c.args[i]);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <iterator>
 #include <variant>
 
 #include "collector/rules/rule_file/humanize.h"
@@ -78,12 +79,19 @@ class ActionParser {
       if (cmd->args.empty() || cmd->args[0].kind != TemplateOperand::Kind::kString) {
         return Bad("printf needs a quoted format string as its first argument");
       }
-      if (got != 2) {
-        return Bad("printf takes a format and exactly one value, got " + std::to_string(got - 1) +
-                   " values");
+      const std::string& format = cmd->args[0].text;
+      Result<GoPrintf> parsed = GoPrintf::Parse(format);
+      if (!parsed.ok()) return parsed.status().WithContext("printf \"" + format + "\"");
+      // Go would print "%!s(MISSING)" or "%!(EXTRA ...)"; a load error is easier to act on.
+      const size_t values = got - 1;
+      if (parsed->verb_count() != values) {
+        auto count = [](size_t n, const char* word) {
+          return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+        };
+        return Bad("printf format \"" + format + "\" has " + count(parsed->verb_count(), "verb") +
+                   " but " + count(values, "value") + (values == 1 ? " was" : " were") + " given");
       }
-      Status st = ValidatePrintfFormat(cmd->args[0].text);
-      if (!st.ok()) return st.WithContext("printf \"" + cmd->args[0].text + "\"");
+      cmd->printf_format = std::move(*parsed);
     } else if (got != 1) {
       return Bad("wrong number of args for " + cmd->function + ": want 1 got " +
                  std::to_string(got));
@@ -213,7 +221,7 @@ void TrimRight(std::string* s) {
   while (!s->empty() && IsSpace(s->back())) s->pop_back();
 }
 
-using Value = std::variant<std::string, double>;
+using Value = PrintfValue;
 
 Result<double> ToNumber(const Value& v, const std::string& function) {
   if (const double* d = std::get_if<double>(&v)) return *d;
@@ -256,10 +264,10 @@ Result<Value> RunPipeline(const std::vector<TemplateCommand>& pipeline, const Te
     if (cmd.function.empty()) {
       prev = args.at(0);
     } else if (cmd.function == "printf") {
-      const std::string& format = std::get<std::string>(args.at(0));
-      Result<std::string> out = std::holds_alternative<double>(args.at(1))
-                                    ? GoSprintfFloat(format, std::get<double>(args[1]))
-                                    : GoSprintfString(format, std::get<std::string>(args[1]));
+      // args[0] is the format itself, already parsed into printf_format.
+      std::vector<PrintfValue> values(std::make_move_iterator(args.begin() + 1),
+                                      std::make_move_iterator(args.end()));
+      Result<std::string> out = cmd.printf_format->Format(values);
       if (!out.ok()) return out.status();
       prev = std::move(*out);
     } else {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "collector/rules/rule_file/go_printf.h"
 #include "core/status.h"
 
 namespace vigil::rules {
@@ -26,6 +28,8 @@ struct TemplateOperand {
 struct TemplateCommand {
   std::string function;
   std::vector<TemplateOperand> args;
+  // For printf: its format (args[0]), parsed at load time; its verb count matches the values.
+  std::optional<GoPrintf> printf_format;
 };
 
 // Literal text, or an action {{ ... }} holding a pipeline (empty for a comment).
@@ -48,11 +52,13 @@ struct TemplateData {
 };
 
 // InvalidArgument naming what is wrong (unbalanced braces, unknown function or variable, bad
-// argument count, bad printf format); the caller adds the file position.
+// argument count, bad printf format or a printf whose verb and value counts differ); the caller
+// adds the file position.
 Result<Template> ParseTemplate(std::string_view text);
 
 // Renders the template; missing labels expand to "" (Prometheus runs with missingkey=zero).
-// Fails only when a string that is not a number reaches a numeric function.
+// Fails only when a string that is not a number reaches a numeric function, or a value's type
+// does not suit its printf verb (a label string for %f, $value for %s or %q).
 Result<std::string> Expand(const Template& tmpl, const TemplateData& data);
 
 }  // namespace vigil::rules

@@ -1,9 +1,9 @@
 #include "collector/rules/rule_file/humanize.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -28,53 +28,6 @@ std::string CFormat(const char* fmt, double v) {
   int n = std::snprintf(buf, sizeof(buf), fmt, v);
   if (n < 0) return {};
   return std::string(buf, static_cast<size_t>(std::min(n, static_cast<int>(sizeof(buf) - 1))));
-}
-
-// One parsed conversion: the text before it, the C-compatible spec and the verb.
-struct Verb {
-  std::string prefix;  // literal text before the verb, "%%" already collapsed
-  std::string spec;    // "%-8.2" without the verb letter
-  char letter = 0;
-  std::string suffix;  // literal text after the verb
-};
-
-Result<Verb> SplitFormat(std::string_view format) {
-  Verb verb;
-  std::string* literal = &verb.prefix;
-  bool found = false;
-  for (size_t i = 0; i < format.size(); ++i) {
-    char c = format[i];
-    if (c != '%') {
-      literal->push_back(c);
-      continue;
-    }
-    if (i + 1 < format.size() && format[i + 1] == '%') {
-      literal->push_back('%');
-      ++i;
-      continue;
-    }
-    if (found) return Status::InvalidArgument("printf format has more than one verb");
-    size_t j = i + 1;
-    while (j < format.size() && std::string_view("+- #0").find(format[j]) != std::string_view::npos)
-      ++j;
-    while (j < format.size() && std::isdigit(static_cast<unsigned char>(format[j]))) ++j;
-    if (j < format.size() && format[j] == '.') {
-      ++j;
-      while (j < format.size() && std::isdigit(static_cast<unsigned char>(format[j]))) ++j;
-    }
-    if (j >= format.size()) return Status::InvalidArgument("printf format ends inside a verb");
-    char letter = format[j];
-    if (std::string_view("fFeEgGvsd").find(letter) == std::string_view::npos) {
-      return Status::InvalidArgument(std::string("printf verb %") + letter + " is not supported");
-    }
-    verb.spec = std::string(format.substr(i, j - i));
-    verb.letter = letter;
-    found = true;
-    literal = &verb.suffix;
-    i = j;
-  }
-  if (!found) return Status::InvalidArgument("printf format has no verb for its argument");
-  return verb;
 }
 
 }  // namespace
@@ -171,58 +124,6 @@ std::string HumanizeDuration(double v) {
     v *= 1000;
   }
   return GoFormatG4(v) + prefix + "s";
-}
-
-Status ValidatePrintfFormat(std::string_view format) { return SplitFormat(format).status(); }
-
-Result<std::string> GoSprintfFloat(std::string_view format, double arg) {
-  Result<Verb> verb = SplitFormat(format);
-  if (!verb.ok()) return verb.status();
-  std::string body;
-  switch (verb->letter) {
-    case 's':
-    case 'd':
-      return Status::InvalidArgument(std::string("printf verb %") + verb->letter +
-                                     " cannot format a number");
-    case 'v':
-      if (verb->spec == "%") {
-        body = GoFormatFloat(arg);
-        break;
-      }
-      [[fallthrough]];
-    default: {
-      char letter = verb->letter == 'v' ? 'g' : verb->letter;
-      std::string spec = verb->spec + letter;
-      if (std::isnan(arg) || std::isinf(arg)) {
-        std::string word;
-        GoNonFinite(arg, &word);
-        // Keep width and alignment, drop precision: format the word as a string.
-        std::string s = verb->spec;
-        size_t dot = s.find('.');
-        if (dot != std::string::npos) s.erase(dot);
-        s.erase(std::remove(s.begin(), s.end(), '0'), s.end());
-        if (s.empty()) s = "%";
-        char buf[256];
-        std::snprintf(buf, sizeof(buf), (s + "s").c_str(), word.c_str());
-        body = buf;
-      } else {
-        body = CFormat(spec.c_str(), arg);
-      }
-    }
-  }
-  return verb->prefix + body + verb->suffix;
-}
-
-Result<std::string> GoSprintfString(std::string_view format, const std::string& arg) {
-  Result<Verb> verb = SplitFormat(format);
-  if (!verb.ok()) return verb.status();
-  if (verb->letter != 's' && verb->letter != 'v') {
-    return Status::InvalidArgument(std::string("printf verb %") + verb->letter +
-                                   " cannot format a string");
-  }
-  char buf[1024];
-  std::snprintf(buf, sizeof(buf), (verb->spec + "s").c_str(), arg.c_str());
-  return verb->prefix + buf + verb->suffix;
 }
 
 }  // namespace vigil::rules

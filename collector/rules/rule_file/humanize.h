@@ -4,15 +4,13 @@
 #pragma once
 
 #include <string>
-#include <string_view>
-
-#include "core/status.h"
 
 namespace vigil::rules {
 
 // Go's "%.4g": like C's, but NaN/+Inf/-Inf spelled as Go spells them.
 std::string GoFormatG4(double v);
-// Go's "%v" for a float64: shortest round-trip digits, exponent form below 1e-4 or from 1e21.
+// Go's "%v" for a float64: shortest round-trip digits, exponent form below 1e-4 or from 1e6
+// (strconv's shortest %g); go_printf.h formats with explicit verbs.
 std::string GoFormatFloat(double v);
 // 1234567 -> "1.235M", 0.012 -> "12m": SI prefix, four significant digits.
 std::string Humanize(double v);
@@ -20,12 +18,5 @@ std::string Humanize(double v);
 std::string HumanizePercentage(double v);
 // 90061 -> "1d 1h 1m 1s", 0.5 -> "500ms".
 std::string HumanizeDuration(double v);
-// Go's fmt.Sprintf with one numeric argument for the verbs vigil supports:
-// %[flags][width][.precision] followed by f, F, e, E, g, G or v, plus "%%".
-Result<std::string> GoSprintfFloat(std::string_view format, double arg);
-// Same with a string argument, for the verbs s and v.
-Result<std::string> GoSprintfString(std::string_view format, const std::string& arg);
-// Checks a format has exactly one verb from the supported set; the message says what is wrong.
-Status ValidatePrintfFormat(std::string_view format);
 
 }  // namespace vigil::rules

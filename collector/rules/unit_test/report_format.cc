@@ -8,13 +8,11 @@
 
 namespace vigil::rules {
 
-std::string GoQuote(std::string_view s) { return text::GoQuoted(s); }
-
 std::string GoLabelsString(const eval::Labels& labels) {
   std::string out = "{";
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
-    out += labels[i].first + "=" + GoQuote(labels[i].second);
+    out += labels[i].first + "=" + text::GoQuoted(labels[i].second);
   }
   out += "}";
   return out;

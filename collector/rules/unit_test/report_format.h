@@ -12,10 +12,6 @@
 
 namespace vigil::rules {
 
-// Go's strconv.Quote: double quotes, backslash escapes for '"', '\\' and control characters
-// (\a \b \f \n \r \t \v, else \xNN), invalid UTF-8 bytes as \xNN; printable UTF-8 kept.
-std::string GoQuote(std::string_view s);
-
 // Prometheus labels.String(): {a="1", b="2"} with every label inside the braces, the metric
 // name included as __name__; "{}" when empty.
 std::string GoLabelsString(const eval::Labels& labels);

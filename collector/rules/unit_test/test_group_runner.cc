@@ -12,6 +12,7 @@
 #include "collector/rules/promql/duration.h"
 #include "collector/rules/promql/parser.h"
 #include "collector/rules/unit_test/report_format.h"
+#include "core/text/quote.h"
 
 namespace vigil::rules {
 namespace {
@@ -116,7 +117,7 @@ std::string SamplesString(const std::vector<ParsedSample>& samples) {
 void CheckExpr(const PromqlTestCase& c, const eval::SampleStore& store,
                std::vector<std::string>& errs) {
   std::string head =
-      "    expr: " + GoQuote(c.expr) + ", time: " + promql::FormatDuration(c.eval_time);
+      "    expr: " + text::GoQuoted(c.expr) + ", time: " + promql::FormatDuration(c.eval_time);
   auto fail = [&](const std::string& what) { errs.push_back(head + ", err: " + what); };
   Result<promql::ExprPtr> expr = promql::ParseExpr(c.expr);
   if (!expr.ok()) return fail(expr.status().message());
@@ -139,7 +140,7 @@ void CheckExpr(const PromqlTestCase& c, const eval::SampleStore& store,
     if (!labels.ok()) {
       SourcePosition at = e.labels_pos;
       at.column += static_cast<int>(offset);
-      return fail("labels " + GoQuote(e.labels) + ": " + at.ToString() + ": " +
+      return fail("labels " + text::GoQuoted(e.labels) + ": " + at.ToString() + ": " +
                   labels.status().message());
     }
     exp.push_back({std::move(*labels), e.value});

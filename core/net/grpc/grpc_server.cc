@@ -202,7 +202,13 @@ Status GrpcServer::Start() {
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   ::grpc::ServerBuilder builder;
   int selected = 0;
-  builder.AddListeningPort(address, ::grpc::InsecureServerCredentials(), &selected);
+  std::shared_ptr<::grpc::ServerCredentials> creds = ::grpc::InsecureServerCredentials();
+  if (!state_->opts.tls_cert_pem.empty() || !state_->opts.tls_key_pem.empty()) {
+    ::grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({state_->opts.tls_key_pem, state_->opts.tls_cert_pem});
+    creds = ::grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(address, creds, &selected);
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<size_t>(state_->opts.max_message_bytes, INT_MAX)));
   // Linux gRPC sets SO_REUSEPORT by default, which would let two servers share a port silently

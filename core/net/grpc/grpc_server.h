@@ -24,6 +24,9 @@ struct GrpcServerOptions {
   // Larger request messages (after grpc-encoding is undone) are refused by gRPC with
   // RESOURCE_EXHAUSTED before any handler runs.
   size_t max_message_bytes = 16 << 20;
+  // PEM certificate chain and private key: both set serves TLS instead of plaintext.
+  std::string tls_cert_pem{};
+  std::string tls_key_pem{};
 };
 
 struct GrpcServerStats {

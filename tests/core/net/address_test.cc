@@ -74,11 +74,19 @@ TEST(ParseBaseUrlTest, SplitsHostPortAndPrefix) {
   EXPECT_EQ(w->port, 80);
 }
 
-TEST(ParseBaseUrlTest, HttpsIsUnimplemented) {
-  auto r = ParseBaseUrl("https://collector:4318");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(r.status().message().find("https"), std::string::npos);
+TEST(ParseBaseUrlTest, HttpsDefaultsToPort443) {
+  auto r = ParseBaseUrl("HTTPS://collector/otlp");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->scheme, "https");
+  EXPECT_EQ(r->port, 443);
+  EXPECT_EQ(r->prefix, "/otlp");
+  auto p = ParseBaseUrl("https://collector:4318");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->port, 4318);
+  auto ftp = ParseBaseUrl("ftp://collector:21");
+  ASSERT_FALSE(ftp.ok());
+  EXPECT_EQ(ftp.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(ftp.status().message().find("http:// or https://"), std::string::npos);
 }
 
 TEST(ParseBaseUrlTest, RejectsMalformedUrls) {

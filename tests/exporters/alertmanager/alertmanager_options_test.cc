@@ -85,7 +85,14 @@ TEST(AlertmanagerOptionsTest, ValidationNamesTheProblem) {
   const std::vector<Case> cases = {
       {"scheme", [](auto& o) { o.urls = {"ftp://am:9093"}; }, StatusCode::kInvalidArgument,
        "urls[0]"},
-      {"https", [](auto& o) { o.urls = {"https://am:9093"}; }, StatusCode::kUnimplemented, "https"},
+      {"tls without https", [](auto& o) { o.tls.insecure_skip_verify = true; },
+       StatusCode::kInvalidArgument, "no url or webhook_url is https://"},
+      {"tls file",
+       [](auto& o) {
+         o.webhook_urls = {"https://hooks:8443/x"};
+         o.tls.ca_file = "/nonexistent/ca.pem";
+       },
+       StatusCode::kInvalidArgument, "tls.ca_file \"/nonexistent/ca.pem\": cannot be read"},
       {"no host", [](auto& o) { o.webhook_urls = {"http://:80/x"}; }, StatusCode::kInvalidArgument,
        "webhook_urls[0]"},
       {"twice", [](auto& o) { o.webhook_urls = {o.urls[0]}; }, StatusCode::kInvalidArgument,

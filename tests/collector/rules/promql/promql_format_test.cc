@@ -112,6 +112,10 @@ const RoundTrip kCases[] = {
     {"2 - -1", "2 - -1"},
     {"1 + 2 * 3 > bool 4", "1 + 2 * 3 > bool 4"},
     {"  rate( x [ 5m ] )\n  > 0 # trailing comment", "rate(x[5m]) > 0"},
+    // optional trailing arguments: round's to_nearest may be given or left out
+    {"round(a)", "round(a)"},
+    {"round(a, 0.5)", "round(a, 0.5)"},
+    {"round(a,scalar(b))", "round(a, scalar(b))"},
 };
 
 TEST(PromqlFormatTest, CanonicalFormRoundTrips) {

@@ -43,6 +43,18 @@ TEST(AlertTemplateTest, PipelinesAndCalls) {
   EXPECT_EQ(Render("{{ $value | humanize | printf \"%s!\" }}"), "72.3m!");
 }
 
+TEST(AlertTemplateTest, PrintfTakesAnyNumberOfValues) {
+  EXPECT_EQ(Render("{{ printf \"%s %s\" $labels.job $labels.instance }}"), "api 10.0.0.1:80");
+  EXPECT_EQ(Render("{{ printf \"%s has %.0f%% (%s)\" $labels.job 42.5 \"5m\" }}"),
+            "api has 42% (5m)");
+  EXPECT_EQ(Render("{{ printf \"%5.1f|%-6s|%g\" $value $labels.job 0.5 }}"), "  0.1|api   |0.5");
+  EXPECT_EQ(Render("{{ printf \"%q\" $labels.instance }}"), "\"10.0.0.1:80\"");
+  EXPECT_EQ(Render("{{ printf \"%s: %v\" $externalLabels.cluster $value }}"), "eu1: 0.0723");
+  // The piped value comes last, as in Go.
+  EXPECT_EQ(Render("{{ $value | humanize | printf \"%s=%s\" $labels.job }}"), "api=72.3m");
+  EXPECT_EQ(Render("{{ printf \"100%%\" }}"), "100%");
+}
+
 TEST(AlertTemplateTest, TrimMarkersEatAdjacentWhitespace) {
   EXPECT_EQ(Render("a  \n {{- $labels.job -}} \n  b"), "aapib");
   EXPECT_EQ(Render("a {{- $labels.job }} b"), "aapi b");
@@ -94,11 +106,17 @@ TEST(AlertTemplateTest, MalformedPipelines) {
             "in action \"{{ printf $value }}\": printf needs a quoted format string as its first "
             "argument");
   EXPECT_EQ(ParseError("{{ printf \"%.2f\" }}"),
-            "in action \"{{ printf \"%.2f\" }}\": printf takes a format and exactly one value, "
-            "got 0 values");
+            "in action \"{{ printf \"%.2f\" }}\": printf format \"%.2f\" has 1 verb but 0 values "
+            "were given");
   EXPECT_EQ(ParseError("{{ printf \"%.2f %.2f\" $value }}"),
-            "in action \"{{ printf \"%.2f %.2f\" $value }}\": printf \"%.2f %.2f\": printf format "
-            "has more than one verb");
+            "in action \"{{ printf \"%.2f %.2f\" $value }}\": printf format \"%.2f %.2f\" has 2 "
+            "verbs but 1 value was given");
+  EXPECT_EQ(ParseError("{{ $value | printf \"%s\" $labels.job }}"),
+            "in action \"{{ $value | printf \"%s\" $labels.job }}\": printf format \"%s\" has 1 "
+            "verb but 2 values were given");
+  EXPECT_EQ(ParseError("{{ printf \"%x\" $value }}"),
+            "in action \"{{ printf \"%x\" $value }}\": printf \"%x\": printf verb %x is not "
+            "supported; use %f, %F, %e, %E, %g, %G or %v for numbers and %s, %v or %q for strings");
   EXPECT_EQ(ParseError("{{ humanize $value humanize }}"),
             "in action \"{{ humanize $value humanize }}\": unexpected \"humanize\": only the first "
             "word of a command may name a function");
@@ -110,7 +128,9 @@ TEST(AlertTemplateTest, ExpandFailsOnNonNumericInput) {
   EXPECT_EQ(Render("{{ $labels.word | humanize }}"),
             "expand error: humanize: cannot convert \"abc\" to a number");
   EXPECT_EQ(Render("{{ $labels.job | printf \"%.2f\" }}"),
-            "expand error: printf verb %f cannot format a string");
+            "expand error: printf verb %.2f cannot format a string (value 1, \"api\")");
+  EXPECT_EQ(Render("{{ printf \"%s %q\" $labels.job $value }}"),
+            "expand error: printf verb %q cannot format a number (value 2, 0.0723)");
 }
 
 }  // namespace

@@ -55,24 +55,5 @@ TEST(RulesHumanizeTest, GoDefaultFloatFormat) {
   EXPECT_EQ(GoFormatFloat(kInf), "+Inf");
 }
 
-TEST(RulesHumanizeTest, PrintfFormatsOneValue) {
-  EXPECT_EQ(*GoSprintfFloat("%.2f", 3.14159), "3.14");
-  EXPECT_EQ(*GoSprintfFloat("%5.1f%%", 12.34), " 12.3%");
-  EXPECT_EQ(*GoSprintfFloat("v=%v", 0.25), "v=0.25");
-  EXPECT_EQ(*GoSprintfFloat("%.2f", kNaN), "NaN");
-  EXPECT_EQ(*GoSprintfString("[%s]", "api"), "[api]");
-}
-
-TEST(RulesHumanizeTest, PrintfRejectsWhatItCannotFormat) {
-  EXPECT_EQ(GoSprintfFloat("%d", 1).status().message(), "printf verb %d cannot format a number");
-  EXPECT_EQ(GoSprintfString("%.2f", "x").status().message(),
-            "printf verb %f cannot format a string");
-  EXPECT_EQ(ValidatePrintfFormat("%.2f %s").message(), "printf format has more than one verb");
-  EXPECT_EQ(ValidatePrintfFormat("abc %%").message(), "printf format has no verb for its argument");
-  EXPECT_EQ(ValidatePrintfFormat("%x").message(), "printf verb %x is not supported");
-  EXPECT_EQ(ValidatePrintfFormat("%.2").message(), "printf format ends inside a verb");
-  EXPECT_TRUE(ValidatePrintfFormat("%-8.3g").ok());
-}
-
 }  // namespace
 }  // namespace vigil::rules

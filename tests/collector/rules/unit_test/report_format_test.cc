@@ -9,16 +9,6 @@ namespace {
 
 // Expected strings below are what Go (promtool 2.42) prints for the same inputs.
 
-TEST(ReportFormatTest, GoQuoteEscapes) {
-  EXPECT_EQ(GoQuote("plain"), "\"plain\"");
-  EXPECT_EQ(GoQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(GoQuote("\n\t\r\a\b\f\v"), "\"\\n\\t\\r\\a\\b\\f\\v\"");
-  EXPECT_EQ(GoQuote(std::string("\x01\x7f", 2)), "\"\\x01\\x7f\"");
-  EXPECT_EQ(GoQuote("caf\xc3\xa9"), "\"caf\xc3\xa9\"");  // valid UTF-8 is kept
-  EXPECT_EQ(GoQuote("\xff\xc3"), "\"\\xff\\xc3\"");      // invalid bytes are escaped
-  EXPECT_EQ(GoQuote("\xc0\xaf"), "\"\\xc0\\xaf\"");      // an overlong form is invalid
-}
-
 TEST(ReportFormatTest, LabelsPutTheNameInsideTheBraces) {
   EXPECT_EQ(GoLabelsString({}), "{}");
   EXPECT_EQ(GoLabelsString({{"__name__", "job:up:sum"}, {"job", "a"}}),

@@ -80,7 +80,8 @@ Status Agent::Start() {
                                    .max_connections = cfg_.forward.max_connections,
                                    .compress = true,
                                    .zstd_level = cfg_.forward.zstd_level,
-                                   .headers = {}});
+                                   .headers = {},
+                                   .tls = cfg_.forward.tls});
   if (!http.ok()) return http.status().WithContext("forward.endpoint");
   http_ = std::shared_ptr<send::Exporter>(std::move(*http));
   retry_ = std::make_shared<send::RetryExporter>(

@@ -96,7 +96,10 @@ std::shared_ptr<const OptionTable<AgentConfig>> Table() {
       .ByteSize("queue_max_bytes", &ForwardSettings::queue_max_bytes,
                 "Unacknowledged bytes in memory; reading pauses when full")
       .Integer("max_in_flight", &ForwardSettings::max_in_flight, size_t{1}, size_t{256},
-               "Concurrent requests to the collector");
+               "Concurrent requests to the collector")
+      .Section("tls", &ForwardSettings::tls, net::TlsOptionTable(),
+               "TLS for an https:// collector: ca_file (default: the system store), "
+               "cert_file/key_file (mTLS), insecure_skip_verify");
 
   auto receiver = std::make_shared<OptionTable<ReceiverSettings>>();
   receiver
@@ -179,6 +182,13 @@ Result<AgentConfig> ParseAgentConfig(const std::string& yaml_text, const std::st
       cfg.forward.endpoint.rfind("https://", 0) != 0) {
     return fail("forward.endpoint: expected an http:// or https:// URL, got \"" +
                 cfg.forward.endpoint + "\"");
+  }
+  if (cfg.forward.tls.configured()) {
+    if (cfg.forward.endpoint.rfind("https://", 0) != 0) {
+      return fail("forward.tls: set only for an https:// endpoint");
+    }
+    Status st = net::ValidateTlsOptions(cfg.forward.tls);
+    if (!st.ok()) return fail("forward." + st.message());
   }
   if (cfg.forward.flush_interval.count() <= 0) return fail("forward.flush_interval must be > 0");
   if (cfg.forward.queue_max_bytes < 2 * cfg.forward.max_batch_bytes) {

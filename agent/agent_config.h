@@ -13,6 +13,7 @@
 #include "agent/derive/red_metrics.h"
 #include "agent/parse/parsed_line.h"
 #include "agent/tail/tail_types.h"
+#include "core/net/tls_options.h"
 #include "core/status.h"
 
 namespace vigil::agent {
@@ -39,6 +40,7 @@ struct ForwardSettings {
   std::chrono::milliseconds max_elapsed{0};  // 0 = retry until delivered
   size_t queue_max_bytes = 16 << 20;         // reading pauses (back-pressure) when full
   size_t max_in_flight = 4;
+  net::TlsOptions tls;  // for an https:// endpoint: ca_file, cert_file/key_file, skip-verify
 };
 
 // The OTLP/HTTP receiver for applications (agent/receive/). A config without a `receiver`

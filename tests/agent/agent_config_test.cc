@@ -59,28 +59,53 @@ TEST(AgentConfig, UnknownKeyAndWrongTypeAreStartUpErrors) {
       "agent:\n  state_dir: /tmp/s\ntail:\n  include: [/x]\nforward:\n  flush_interval: often\n",
       "a.yaml");
   ASSERT_FALSE(bad_type.ok());
-  EXPECT_NE(bad_type.status().message().find("a.yaml:6:19: forward.flush_interval: expected a duration"),
-            std::string::npos)
+  EXPECT_NE(
+      bad_type.status().message().find("a.yaml:6:19: forward.flush_interval: expected a duration"),
+      std::string::npos)
       << bad_type.status().message();
 }
 
 TEST(AgentConfig, CrossFieldChecks) {
-  EXPECT_NE(ParseAgentConfig("agent:\n  state_dir: /s\n", "a.yaml").status().message().find(
-                "tail.include: at least one glob"),
+  EXPECT_NE(ParseAgentConfig("agent:\n  state_dir: /s\n", "a.yaml")
+                .status()
+                .message()
+                .find("tail.include: at least one glob"),
             std::string::npos);
-  EXPECT_NE(ParseAgentConfig("agent:\n  state_dir: /s\ntail:\n  include: [/x]\nforward:\n  endpoint: "
-                             "collector:4318\n",
+  EXPECT_NE(
+      ParseAgentConfig("agent:\n  state_dir: /s\ntail:\n  include: [/x]\nforward:\n  endpoint: "
+                       "collector:4318\n",
+                       "a.yaml")
+          .status()
+          .message()
+          .find("expected an http:// or https:// URL"),
+      std::string::npos);
+}
+
+TEST(AgentConfig, ForwardTlsIsCheckedAtStartUp) {
+  const std::string base = "agent:\n  state_dir: /s\ntail:\n  include: [/x]\nforward:\n";
+  Result<AgentConfig> ok = ParseAgentConfig(
+      base + "  endpoint: https://collector:4318\n  tls: {insecure_skip_verify: true}\n", "a.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_TRUE(ok->forward.tls.insecure_skip_verify);
+  EXPECT_NE(ParseAgentConfig(base + "  endpoint: https://c:4318\n  tls: {ca_file: /no/ca.pem}\n",
                              "a.yaml")
                 .status()
                 .message()
-                .find("expected an http:// or https:// URL"),
+                .find("forward.tls.ca_file \"/no/ca.pem\""),
+            std::string::npos);
+  EXPECT_NE(ParseAgentConfig(
+                base + "  endpoint: http://c:4318\n  tls: {insecure_skip_verify: true}\n", "a.yaml")
+                .status()
+                .message()
+                .find("forward.tls: set only for an https:// endpoint"),
             std::string::npos);
 }
 
 TEST(AgentConfig, DescribeMentionsEverySection) {
   std::ostringstream os;
   DescribeAgentConfig(os);
-  for (const char* s : {"agent:", "tail:", "fields:", "errors:", "metrics:", "forward:", "shutdown:"}) {
+  for (const char* s :
+       {"agent:", "tail:", "fields:", "errors:", "metrics:", "forward:", "shutdown:"}) {
     EXPECT_NE(os.str().find(s), std::string::npos) << s;
   }
 }

@@ -18,22 +18,11 @@
 #include "core/net/grpc/grpc_logging.h"
 #include "core/net/grpc/grpc_status.h"
 #include "core/net/grpc/otlp_grpc_methods.h"
+#include "core/send/partial_success.h"
 #include "core/text/ascii.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace vigil::send {
 namespace {
-
-constexpr size_t kMaxErrorText = 512;
-
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, kMaxErrorText)) out += (c >= 0x20 && c < 0x7f) ? c : ' ';
-  if (s.size() > kMaxErrorText) out += "...";
-  return out;
-}
 
 Status CheckMetadata(const net::HttpHeaders& headers) {
   for (const auto& [name, value] : headers) {
@@ -64,34 +53,6 @@ std::string Flatten(const ::grpc::ByteBuffer& buffer) {
     out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   return out;
-}
-
-// partial_success of an Export*ServiceResponse: (rejected items, message).
-template <typename Response>
-std::pair<int64_t, std::string> PartialSuccess(const std::string& bytes) {
-  Response resp;
-  if (!resp.ParseFromString(bytes) || !resp.has_partial_success()) return {0, ""};
-  const auto& ps = resp.partial_success();
-  if constexpr (requires { ps.rejected_log_records(); }) {
-    return {ps.rejected_log_records(), ps.error_message()};
-  } else if constexpr (requires { ps.rejected_data_points(); }) {
-    return {ps.rejected_data_points(), ps.error_message()};
-  } else {
-    return {ps.rejected_spans(), ps.error_message()};
-  }
-}
-
-std::pair<int64_t, std::string> PartialSuccessOf(Signal s, const std::string& bytes) {
-  namespace col = opentelemetry::proto::collector;
-  switch (s) {
-    case Signal::kLogs:
-      return PartialSuccess<col::logs::v1::ExportLogsServiceResponse>(bytes);
-    case Signal::kMetrics:
-      return PartialSuccess<col::metrics::v1::ExportMetricsServiceResponse>(bytes);
-    case Signal::kTraces:
-      return PartialSuccess<col::trace::v1::ExportTraceServiceResponse>(bytes);
-  }
-  return {0, ""};
 }
 
 // The channel credentials: plaintext for http:// and host:port; for https://, gRPC's SSL
@@ -191,7 +152,7 @@ PushResult ClassifyGrpcResult(int code, std::string_view message, std::string_vi
     }
   }
   std::string text = "gRPC " + net::GrpcCodeName(grpc_code);
-  if (!message.empty()) text += ": " + Printable(message);
+  if (!message.empty()) text += ": " + PrintableText(message);
   if (net::IsRetryableGrpcCode(grpc_code, delay.has_value())) {
     return PushResult::Retryable(Status::Unavailable("export failed: " + text), delay);
   }
@@ -211,13 +172,10 @@ struct OtlpGrpcExporter::Core {
   std::shared_ptr<::grpc::Channel> channel;
   std::unique_ptr<::grpc::GenericStub> stub;
   OtlpGrpcStats stats;
-  // steady_clock ticks of the last partial-success warning: at most one a minute.
-  std::atomic<int64_t> last_partial_log{std::numeric_limits<int64_t>::min()};
+  PartialSuccessLog partial_log;
   std::mutex mu;
   std::unordered_set<::grpc::ClientContext*> in_flight;  // guarded by mu; cancelled on close
   bool closed = false;                                   // guarded by mu
-
-  void OnPartialSuccess(Signal signal, int64_t rejected, const std::string& message);
 };
 
 Result<std::unique_ptr<OtlpGrpcExporter>> OtlpGrpcExporter::Create(net::EventLoop& loop,
@@ -294,33 +252,15 @@ void OtlpGrpcExporter::Push(EnvelopePtr e, PushDone done) {
                       PushResult result =
                           ClassifyGrpcResult(s.error_code(), s.error_message(), s.error_details());
                       if (result.status.ok()) {
-                        auto [rejected, message] =
-                            PartialSuccessOf(signal, Flatten(call->response));
-                        if (rejected > 0 || !message.empty()) {
-                          core->OnPartialSuccess(signal, rejected, message);
+                        PartialSuccess ps = ParsePartialSuccess(signal, Flatten(call->response));
+                        if (ps.any()) {
+                          core->partial_log.Record(core->opts.endpoint + " (gRPC)", signal, ps,
+                                                   core->stats.partial_responses,
+                                                   core->stats.partial_rejections);
                         }
                       }
                       core->executor.Post([done = std::move(call->done), result] { done(result); });
                     });
-}
-
-void OtlpGrpcExporter::Core::OnPartialSuccess(Signal signal, int64_t rejected,
-                                              const std::string& message) {
-  stats.partial_responses.fetch_add(1, std::memory_order_relaxed);
-  stats.partial_rejections.fetch_add(static_cast<uint64_t>(std::max<int64_t>(rejected, 0)),
-                                     std::memory_order_relaxed);
-  // A backend that rejects part of every batch would otherwise fill the log.
-  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-  const int64_t minute =
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1))
-          .count();
-  int64_t last = last_partial_log.load(std::memory_order_relaxed);
-  if (last != std::numeric_limits<int64_t>::min() && now - last < minute) return;
-  if (!last_partial_log.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
-  spdlog::warn(
-      "{} (gRPC) accepted {} batch partially: {} rejected: {} (logged at most once a minute; "
-      "all are counted)",
-      opts.endpoint, SignalName(signal), rejected, Printable(message));
 }
 
 }  // namespace vigil::send

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <limits>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -11,63 +10,15 @@
 #include "core/codec/gzip.h"
 #include "core/codec/zstd_compressor.h"
 #include "core/net/http_client.h"
+#include "core/send/partial_success.h"
 #include "core/send/retry_after.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace vigil::send {
 namespace {
 
-constexpr size_t kMaxErrorText = 512;
-
-// The server's reply body made safe for a log line or a Status message.
-std::string ErrorText(std::string_view body) {
-  std::string out;
-  out.reserve(std::min(body.size(), kMaxErrorText));
-  for (char c : body.substr(0, kMaxErrorText)) {
-    out += (c >= 0x20 && c < 0x7f) ? c : ' ';
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (body.size() > kMaxErrorText) out += "...";
-  return out;
-}
-
 std::string Describe(const net::HttpResponse& resp) {
-  std::string text = ErrorText(resp.body);
+  std::string text = PrintableText(resp.body);
   return "HTTP " + std::to_string(resp.status) + (text.empty() ? "" : ": " + text);
-}
-
-// Reads partial_success out of a 2xx reply. The three Export*ServiceResponse messages share one
-// layout, but each is parsed with its own type to stay honest about what the server sent.
-template <typename Response>
-std::pair<int64_t, std::string> PartialSuccess(std::string_view body) {
-  Response resp;
-  if (!resp.ParseFromArray(body.data(), static_cast<int>(body.size())) ||
-      !resp.has_partial_success()) {
-    return {0, ""};
-  }
-  const auto& ps = resp.partial_success();
-  if constexpr (requires { ps.rejected_log_records(); }) {
-    return {ps.rejected_log_records(), ps.error_message()};
-  } else if constexpr (requires { ps.rejected_data_points(); }) {
-    return {ps.rejected_data_points(), ps.error_message()};
-  } else {
-    return {ps.rejected_spans(), ps.error_message()};
-  }
-}
-
-std::pair<int64_t, std::string> PartialSuccessOf(Signal s, std::string_view body) {
-  namespace col = opentelemetry::proto::collector;
-  switch (s) {
-    case Signal::kLogs:
-      return PartialSuccess<col::logs::v1::ExportLogsServiceResponse>(body);
-    case Signal::kMetrics:
-      return PartialSuccess<col::metrics::v1::ExportMetricsServiceResponse>(body);
-    case Signal::kTraces:
-      return PartialSuccess<col::trace::v1::ExportTraceServiceResponse>(body);
-  }
-  return {0, ""};
 }
 
 }  // namespace
@@ -103,8 +54,7 @@ PushResult ClassifyHttpResult(const Result<net::HttpResponse>& r,
 
 struct OtlpHttpExporter::Core {
   OtlpHttpOptions opts;
-  // steady_clock ticks of the last partial-success warning: at most one a minute.
-  std::atomic<int64_t> last_partial_log{std::numeric_limits<int64_t>::min()};
+  PartialSuccessLog partial_log;
   net::Executor executor;
   std::unique_ptr<net::HttpClient> client;
   std::mutex zstd_mu;  // a ZstdCompressor is single-threaded; Push may run on several threads
@@ -112,7 +62,6 @@ struct OtlpHttpExporter::Core {
   OtlpHttpStats stats;
 
   explicit Core(int level) : zstd(level) {}
-  void OnPartialSuccess(Signal signal, int64_t rejected, const std::string& message);
 };
 
 Result<std::unique_ptr<OtlpHttpExporter>> OtlpHttpExporter::Create(net::EventLoop& loop,
@@ -177,31 +126,15 @@ void OtlpHttpExporter::Push(EnvelopePtr e, PushDone done) {
                    if (!core) return;  // exporter destroyed: shutting down
                    PushResult result = ClassifyHttpResult(r, std::chrono::system_clock::now());
                    if (result.status.ok() && !r->body.empty()) {
-                     auto [rejected, message] = PartialSuccessOf(signal, r->body);
-                     if (rejected > 0 || !message.empty())
-                       core->OnPartialSuccess(signal, rejected, message);
+                     PartialSuccess ps = ParsePartialSuccess(signal, r->body);
+                     if (ps.any()) {
+                       core->partial_log.Record(core->opts.endpoint, signal, ps,
+                                                core->stats.partial_responses,
+                                                core->stats.partial_rejections);
+                     }
                    }
                    done(result);
                  });
-}
-
-void OtlpHttpExporter::Core::OnPartialSuccess(Signal signal, int64_t rejected,
-                                              const std::string& message) {
-  stats.partial_responses.fetch_add(1, std::memory_order_relaxed);
-  stats.partial_rejections.fetch_add(static_cast<uint64_t>(std::max<int64_t>(rejected, 0)),
-                                     std::memory_order_relaxed);
-  // A backend that rejects part of every batch would otherwise fill the log.
-  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-  const int64_t minute =
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::minutes(1))
-          .count();
-  int64_t last = last_partial_log.load(std::memory_order_relaxed);
-  if (last != std::numeric_limits<int64_t>::min() && now - last < minute) return;
-  if (!last_partial_log.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
-  spdlog::warn(
-      "{} accepted {} batch partially: {} rejected: {} (logged at most once a minute; "
-      "all are counted)",
-      opts.endpoint, SignalName(signal), rejected, ErrorText(message));
 }
 
 }  // namespace vigil::send

@@ -71,7 +71,7 @@ TEST_F(AlertNotifierTlsTest, UnverifiedServerIsNotSentTo) {
   EXPECT_TRUE(am.requests().empty());
   // The server learns of the refusal (the client's alert) on its own thread.
   EXPECT_TRUE(vigil::testing::WaitUntil([&] { return am.handshake_failures() >= 1; }));
-  const DestinationStats& d = (*n)->stats().destinations[0];
+  const DestinationStats d = (*n)->stats().destinations[0];
   EXPECT_EQ(d.sent_alerts, 0u);
   uint64_t dropped = 0;
   for (uint64_t v : d.dropped) dropped += v;

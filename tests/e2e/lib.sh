@@ -125,3 +125,23 @@ truth() {
       { n++; v[n] = $2; errs += $3 }
       END { flush() }'
 }
+
+# has_option PROGRAM SECTION KEY: --describe-config lists KEY inside the top-level SECTION (a
+# test checks the features it exercises up front, so a missing one fails with its name).
+has_option() {
+  "$1" --describe-config 2>&1 | awk -v s="$2" -v k="$3" '
+    /^[^ #]/ { in_s = (index($0, s ":") == 1) }
+    in_s && index($0, "  " k ":") == 1 { found = 1 }
+    END { exit !found }'
+}
+
+# require_interop PACKAGE: node new enough for the OpenTelemetry SDK pinned in tests/interop,
+# and that package installed in tests/interop/node_modules. Expects INTEROP.
+require_interop() {
+  command -v node >/dev/null || fail "node is not installed (scripts/install-deps.sh)"
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+    process.exit(a > 18 || (a === 18 && b >= 19) ? 0 : 1)' ||
+    fail "node $(node --version) is too old: the OpenTelemetry SDK pinned in tests/interop needs >= 18.19"
+  [ -d "$INTEROP/node_modules/$1" ] ||
+    fail "tests/interop/node_modules lacks $1: run scripts/install-deps.sh (npm ci in tests/interop)"
+}

@@ -17,20 +17,8 @@ INTEROP=$SRC/tests/interop
 AGENT=$BUILD/agent/vigil-agent
 COLLECTOR=$BUILD/collector/vigil-collector
 for b in "$AGENT" "$COLLECTOR"; do [ -x "$b" ] || fail "missing $b"; done
-command -v node >/dev/null || fail "node is not installed (scripts/install-deps.sh)"
-node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-  process.exit(a > 18 || (a === 18 && b >= 19) ? 0 : 1)' ||
-  fail "node $(node --version) is too old: the OpenTelemetry SDK pinned in tests/interop needs >= 18.19"
-[ -d "$INTEROP/node_modules/@opentelemetry/exporter-trace-otlp-grpc" ] ||
-  fail "tests/interop/node_modules lacks the gRPC exporters: run scripts/install-deps.sh (npm ci in tests/interop)"
+require_interop @opentelemetry/exporter-trace-otlp-grpc
 
-# has_option PROGRAM SECTION KEY: --describe-config lists KEY inside the top-level SECTION.
-has_option() {
-  "$1" --describe-config 2>&1 | awk -v s="$2" -v k="$3" '
-    /^[^ #]/ { in_s = (index($0, s ":") == 1) }
-    in_s && index($0, "  " k ":") == 1 { found = 1 }
-    END { exit !found }'
-}
 has_option "$AGENT" receiver grpc_listen ||
   fail "missing feature: vigil-agent has no OTLP/gRPC receiver (option receiver.grpc_listen)"
 has_option "$COLLECTOR" otlp grpc_listen ||

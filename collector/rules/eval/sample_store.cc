@@ -32,6 +32,25 @@ void AppendCompact(std::vector<T>& v, T value) {
   v.push_back(std::move(value));
 }
 
+// Appends `p` to `same` keeping the series in time order: an older sample is refused, and one at
+// the series' last time replaces that sample, of either kind (one sample per series and time).
+template <typename Series, typename P, typename Q>
+Status AppendInOrder(const Series& s, std::vector<P>& same, std::vector<Q>& other, P p) {
+  if (!s.empty()) {
+    const int64_t last = s.last_t();
+    if (p.t_ms < last) return Status::InvalidArgument("out of order sample");
+    if (p.t_ms == last) {
+      if (!same.empty() && same.back().t_ms == p.t_ms) {
+        same.back() = std::move(p);
+        return Status::Ok();
+      }
+      other.pop_back();
+    }
+  }
+  AppendCompact(same, std::move(p));
+  return Status::Ok();
+}
+
 void AppendVarint(std::string& out, size_t n) {
   while (n >= 0x80) {
     out.push_back(static_cast<char>((n & 0x7f) | 0x80));
@@ -105,31 +124,8 @@ Status SampleStore::Append(const Labels& labels, int64_t t_ms, double v) {
   if (!norm.ok()) return norm.status();
   std::string key = EncodeKey(norm.value());
   std::unique_lock lock(mu_);
-  auto it = series_.find(key);
-  SeriesData* s;
-  if (it == series_.end()) {
-    auto data = std::make_unique<SeriesData>();
-    data->labels = std::move(norm).value();
-    data->id = next_id_++;
-    s = data.get();
-    by_name_[std::string(LabelValue(s->labels, kMetricNameLabel))].push_back(s);
-    series_.emplace(std::move(key), std::move(data));
-  } else {
-    s = it->second.get();
-    if (!s->empty()) {
-      int64_t last = s->last_t();
-      if (t_ms < last) return Status::InvalidArgument("out of order sample");
-      if (t_ms == last) {
-        if (!s->floats.empty() && s->floats.back().t_ms == t_ms) {
-          s->floats.back().v = v;
-          return Status::Ok();
-        }
-        s->histograms.pop_back();  // a histogram at this time is replaced by the float
-      }
-    }
-  }
-  AppendCompact(s->floats, FloatPoint{t_ms, v});
-  return Status::Ok();
+  SeriesData& s = SeriesLocked(std::move(key), std::move(norm).value());
+  return AppendInOrder(s, s.floats, s.histograms, FloatPoint{t_ms, v});
 }
 
 Status SampleStore::AppendHistogram(const Labels& labels, int64_t t_ms, HistogramPtr h) {
@@ -138,31 +134,20 @@ Status SampleStore::AppendHistogram(const Labels& labels, int64_t t_ms, Histogra
   if (!norm.ok()) return norm.status();
   std::string key = EncodeKey(norm.value());
   std::unique_lock lock(mu_);
+  SeriesData& s = SeriesLocked(std::move(key), std::move(norm).value());
+  return AppendInOrder(s, s.histograms, s.floats, HistogramPoint{t_ms, std::move(h)});
+}
+
+SampleStore::SeriesData& SampleStore::SeriesLocked(std::string key, Labels labels) {
   auto it = series_.find(key);
-  SeriesData* s;
-  if (it == series_.end()) {
-    auto data = std::make_unique<SeriesData>();
-    data->labels = std::move(norm).value();
-    data->id = next_id_++;
-    s = data.get();
-    by_name_[std::string(LabelValue(s->labels, kMetricNameLabel))].push_back(s);
-    series_.emplace(std::move(key), std::move(data));
-  } else {
-    s = it->second.get();
-    if (!s->empty()) {
-      int64_t last = s->last_t();
-      if (t_ms < last) return Status::InvalidArgument("out of order sample");
-      if (t_ms == last) {
-        if (!s->histograms.empty() && s->histograms.back().t_ms == t_ms) {
-          s->histograms.back().h = std::move(h);
-          return Status::Ok();
-        }
-        s->floats.pop_back();
-      }
-    }
-  }
-  AppendCompact(s->histograms, HistogramPoint{t_ms, std::move(h)});
-  return Status::Ok();
+  if (it != series_.end()) return *it->second;
+  auto data = std::make_unique<SeriesData>();
+  data->labels = std::move(labels);
+  data->id = next_id_++;
+  SeriesData& s = *data;
+  by_name_[std::string(LabelValue(s.labels, kMetricNameLabel))].push_back(&s);
+  series_.emplace(std::move(key), std::move(data));
+  return s;
 }
 
 void SampleStore::DropBefore(int64_t t_ms) {

@@ -68,6 +68,9 @@ class SampleStore : public Queryable {
 
  private:
   struct SeriesData;
+  // The series of normalized `labels` (encoded as `key`), created when new. Caller holds mu_.
+  SeriesData& SeriesLocked(std::string key, Labels labels);
+
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::unique_ptr<SeriesData>> series_;  // key: encoded labels
   // Series by metric name: rule selectors nearly always name their metric, so Select scans

@@ -10,8 +10,8 @@
 
 namespace vigil::receive {
 
-// Whether a body can be forwarded now. kFull passes (the queues drain); kNever does not: the
-// body is larger than a destination's whole queue, so waiting would not help.
+// Whether a body could be forwarded. kFull passes (the queues drain); kNever does not: the body
+// is larger than a destination's whole queue, so waiting would not help.
 enum class ForwardRoom { kYes, kFull, kNever };
 
 class Forwarder {
@@ -19,13 +19,14 @@ class Forwarder {
   virtual ~Forwarder() = default;
   // Whether any destination takes `signal`; when not, the receiver skips serializing.
   virtual bool Wants(send::Signal signal) const = 0;
-  // Whether every destination of `signal` would queue a `bytes`-byte body now. The receiver asks
-  // before accepting a request, so that a full queue becomes a 503 the client retries instead of
-  // a drop after a 200. Advisory: concurrent requests may fill the room between the check and
-  // Forward, and what then does not fit is dropped and counted as before.
-  virtual ForwardRoom Room(send::Signal signal, size_t bytes) const = 0;
+  // Sets room for one `bytes`-byte body aside in the queue of every destination of `signal`
+  // (kYes), or sets nothing aside (kFull, kNever). The receiver reserves before accepting a
+  // request, so a full queue becomes a 503 the client retries, and what it accepted cannot be
+  // crowded out by concurrent requests before Forward.
+  virtual ForwardRoom Reserve(send::Signal signal, size_t bytes) = 0;
   // Queues `body`, a serialized Export{Logs,Trace}ServiceRequest holding `items` records or
-  // spans, for every destination of `signal`. Drops (queue full) are the forwarder's to count.
+  // spans, for every destination of `signal`, into the room Reserve(signal, body.size()) set
+  // aside. Without a reservation a destination whose queue is full drops and counts it.
   virtual void Forward(send::Signal signal, std::string body, size_t items) = 0;
 };
 

@@ -242,10 +242,10 @@ bool OtlpHttpReceiver::ReserveBatch(const net::HttpRequest& request, std::string
   return true;
 }
 
-bool OtlpHttpReceiver::CheckRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes,
+bool OtlpHttpReceiver::ReserveRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes,
                                  Format format, net::HttpResponse* refusal) {
   const std::string name(send::SignalName(signal));
-  switch (forwarder_->Room(signal, bytes)) {
+  switch (forwarder_->Reserve(signal, bytes)) {
     case ForwardRoom::kYes:
       return true;
     case ForwardRoom::kFull: {
@@ -371,8 +371,9 @@ net::HttpResponse OtlpHttpReceiver::HandlePassThrough(const net::HttpRequest& re
     // the parsed message, which libprotobuf keeps whole.
     if (format == Format::kJson) body = req.SerializeAsString();
     // Before counting or committing anything: a refused request leaves no trace but the
-    // counter, and the released reservation lets its retry through.
-    if (!CheckRoom(request, signal, body.size(), format, &error)) return error;
+    // counter, and the released dedup reservation lets its retry through. From here to
+    // Forward nothing can fail, so the room reserved is always filled.
+    if (!ReserveRoom(request, signal, body.size(), format, &error)) return error;
   }
   const uint64_t items = CountItems(req);
   (signal == send::Signal::kLogs ? stats_.log_records_received : stats_.spans_received)

@@ -109,9 +109,10 @@ class OtlpHttpReceiver {
   bool ReserveBatch(const net::HttpRequest& request, std::string_view signal,
                     dedup::Reservation* reservation, net::HttpResponse* early);
 
-  // Asks the forwarder for room for `bytes` of `signal`. Returns false with `*refusal` set
-  // (503 + Retry-After, or 413 when the body can never fit) and counted when there is none.
-  bool CheckRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes, Format format,
+  // Reserves room for `bytes` of `signal` in the forwarder's queues, for the Forward that
+  // follows. Returns false with `*refusal` set (503 + Retry-After, or 413 when the body can
+  // never fit) and counted when there is none.
+  bool ReserveRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes, Format format,
                  net::HttpResponse* refusal);
 
   void LogRefusal(const net::HttpRequest& request, const net::HttpResponse& error);

@@ -21,7 +21,8 @@ struct QueueExporter::Core {
 
   mutable std::mutex mu;
   std::deque<Item> waiting;  // guarded by mu
-  size_t held_bytes = 0;     // guarded by mu; waiting + in flight
+  size_t held_bytes = 0;     // guarded by mu; waiting + in flight + reserved
+  size_t reserved_bytes = 0;  // guarded by mu; the part of held_bytes set aside by Reserve
   size_t in_flight = 0;      // guarded by mu
   bool pumping = false;      // guarded by mu; one dispatcher at a time keeps FIFO order
 };
@@ -54,7 +55,30 @@ bool QueueExporter::HasRoom(size_t bytes) const {
 
 const QueueStats& QueueExporter::stats() const { return core_->stats; }
 
+bool QueueExporter::Reserve(size_t bytes) {
+  std::lock_guard lock(core_->mu);
+  if (core_->held_bytes + bytes > core_->opts.max_bytes) return false;
+  core_->held_bytes += bytes;
+  core_->reserved_bytes += bytes;
+  return true;
+}
+
+void QueueExporter::Unreserve(size_t bytes) {
+  std::lock_guard lock(core_->mu);
+  bytes = std::min(bytes, core_->reserved_bytes);
+  core_->held_bytes -= bytes;
+  core_->reserved_bytes -= bytes;
+}
+
 void QueueExporter::Push(EnvelopePtr e, PushDone done) {
+  Admit(std::move(e), std::move(done), /*reserved=*/false);
+}
+
+void QueueExporter::PushReserved(EnvelopePtr e, PushDone done) {
+  Admit(std::move(e), std::move(done), /*reserved=*/true);
+}
+
+void QueueExporter::Admit(EnvelopePtr e, PushDone done, bool reserved) {
   const size_t bytes = e->body.size();
   const Signal signal = e->signal;
   size_t held = 0;
@@ -62,11 +86,14 @@ void QueueExporter::Push(EnvelopePtr e, PushDone done) {
   {
     std::lock_guard lock(core_->mu);
     held = core_->held_bytes;
-    if (held + bytes <= core_->opts.max_bytes) {
+    if (reserved && core_->reserved_bytes >= bytes) {
+      core_->reserved_bytes -= bytes;  // already counted in held_bytes
+      accepted = true;
+    } else if (held + bytes <= core_->opts.max_bytes) {
       core_->held_bytes += bytes;
-      core_->waiting.push_back({std::move(e), std::move(done)});
       accepted = true;
     }
+    if (accepted) core_->waiting.push_back({std::move(e), std::move(done)});
   }
   if (accepted) {
     core_->stats.accepted.fetch_add(1, std::memory_order_relaxed);

@@ -46,10 +46,22 @@ class QueueExporter : public Exporter {
   size_t queued() const;
   // Whether an envelope with a `bytes`-byte body would be accepted now.
   bool HasRoom(size_t bytes) const;
+
+  // Room set aside for one envelope before its body is ready to push, so that a caller can
+  // promise delivery (answer 200) and no concurrent Push can take the room in between.
+  // Reserve: true when `bytes` fit now; they then count as held until PushReserved queues the
+  // envelope or Unreserve gives them back.
+  bool Reserve(size_t bytes);
+  void Unreserve(size_t bytes);
+  // Queues `e` into room an earlier Reserve(e->body.size()) set aside: never refused. Without
+  // such a reservation it is admitted (or refused) exactly like Push.
+  void PushReserved(EnvelopePtr e, PushDone done);
+
   const QueueStats& stats() const;
 
  private:
   struct Core;
+  void Admit(EnvelopePtr e, PushDone done, bool reserved);
   static void Pump(const std::shared_ptr<Core>& core);
 
   std::shared_ptr<Core> core_;

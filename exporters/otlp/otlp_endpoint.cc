@@ -159,14 +159,27 @@ OtlpEndpoint::OtlpEndpoint(OtlpEndpointOptions options, std::shared_ptr<send::Ex
 OtlpEndpoint::~OtlpEndpoint() = default;
 
 void OtlpEndpoint::Push(send::Signal signal, std::string body, size_t items) {
+  queue_->Push(Envelope(signal, std::move(body), items), Counting(signal, items));
+}
+
+void OtlpEndpoint::PushReserved(send::Signal signal, std::string body, size_t items) {
+  queue_->PushReserved(Envelope(signal, std::move(body), items), Counting(signal, items));
+}
+
+send::EnvelopePtr OtlpEndpoint::Envelope(send::Signal signal, std::string body,
+                                         size_t items) const {
   auto e = std::make_shared<send::Envelope>();
   e->signal = signal;
   e->body = std::move(body);
   e->items = items;
+  return e;
+}
+
+send::PushDone OtlpEndpoint::Counting(send::Signal signal, size_t items) const {
   const size_t sig = static_cast<size_t>(signal);
-  queue_->Push(std::move(e), [stats = stats_, sig, signal, items, endpoint = options_.endpoint,
-                              max_bytes = options_.queue_max_bytes, log = last_failure_log_,
-                              full_logged = queue_full_logged_](const send::PushResult& r) {
+  return [stats = stats_, sig, signal, items, endpoint = options_.endpoint,
+          max_bytes = options_.queue_max_bytes, log = last_failure_log_,
+          full_logged = queue_full_logged_](const send::PushResult& r) {
     if (r.status.ok()) {
       stats->sent_items[sig].fetch_add(items, std::memory_order_relaxed);
       return;
@@ -189,7 +202,7 @@ void OtlpEndpoint::Push(send::Signal signal, std::string body, size_t items) {
                    endpoint, items, send::SignalName(signal), FailReasonName(reason),
                    r.status.ToString());
     }
-  });
+  };
 }
 
 void OtlpEndpoint::ExportMetrics(const aggregate::SeriesStore& store,

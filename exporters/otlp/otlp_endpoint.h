@@ -83,13 +83,20 @@ class OtlpEndpoint {
   OtlpEndpoint& operator=(const OtlpEndpoint&) = delete;
 
   bool Wants(send::Signal signal) const { return wants_[static_cast<size_t>(signal)]; }
-  // Queues `body` (a serialized Export*ServiceRequest with `items` items). Never blocks.
+  // Queues `body` (a serialized Export*ServiceRequest with `items` items). Never blocks; when
+  // the queue is full the body is dropped and counted (reason queue_full).
   void Push(send::Signal signal, std::string body, size_t items);
+  // Room for one body of `bytes` set aside in the queue (send::QueueExporter::Reserve), then
+  // filled by PushReserved, which is never refused, or given back by Unreserve.
+  bool Reserve(size_t bytes) { return queue_->Reserve(bytes); }
+  void Unreserve(size_t bytes) { queue_->Unreserve(bytes); }
+  void PushReserved(send::Signal signal, std::string body, size_t items);
   // Renders `store` in this endpoint's temporality and pushes it, if it has any point.
   // Calls are serialized internally (the snapshot's delta state is per endpoint).
   void ExportMetrics(const aggregate::SeriesStore& store,
                      std::chrono::system_clock::time_point now);
 
+  // Body bytes held: waiting, in flight or reserved.
   size_t queued_bytes() const { return queue_->queued_bytes(); }
   const EndpointStats& stats() const { return *stats_; }
   // The transport's counters (HTTP or gRPC: same fields).
@@ -102,6 +109,9 @@ class OtlpEndpoint {
                const send::OtlpHttpStats* transport_stats,
                std::shared_ptr<send::RetryExporter> retry,
                std::shared_ptr<send::QueueExporter> queue);
+  // The envelope for `body` and the completion that counts its outcome.
+  send::EnvelopePtr Envelope(send::Signal signal, std::string body, size_t items) const;
+  send::PushDone Counting(send::Signal signal, size_t items) const;
 
   OtlpEndpointOptions options_;
   std::array<bool, 3> wants_{};

@@ -121,19 +121,23 @@ bool OtlpExporters::Wants(send::Signal signal) const {
   return false;
 }
 
-receive::ForwardRoom OtlpExporters::Room(send::Signal signal, size_t bytes) const {
+receive::ForwardRoom OtlpExporters::Reserve(send::Signal signal, size_t bytes) {
   // Every destination must have room: Forward sends the body to all of them, and one slow
   // backend refusing would drop its copy. A backend that stays down therefore holds back the
   // others' copies too; clients keep the data meanwhile instead of it being lost here.
-  receive::ForwardRoom room = receive::ForwardRoom::kYes;
   for (const auto& ep : endpoints_) {
-    if (!ep->Wants(signal)) continue;
-    const size_t max = ep->options().queue_max_bytes;
-    if (bytes > max) return receive::ForwardRoom::kNever;
-    // The same test as QueueExporter::HasRoom (held + bytes <= max); held never exceeds max.
-    if (ep->queued_bytes() > max - bytes) room = receive::ForwardRoom::kFull;
+    if (ep->Wants(signal) && bytes > ep->options().queue_max_bytes) {
+      return receive::ForwardRoom::kNever;
+    }
   }
-  return room;
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (!endpoints_[i]->Wants(signal) || endpoints_[i]->Reserve(bytes)) continue;
+    for (size_t j = 0; j < i; ++j) {  // all or nothing: give back what was set aside
+      if (endpoints_[j]->Wants(signal)) endpoints_[j]->Unreserve(bytes);
+    }
+    return receive::ForwardRoom::kFull;
+  }
+  return receive::ForwardRoom::kYes;
 }
 
 void OtlpExporters::Forward(send::Signal signal, std::string body, size_t items) {
@@ -141,10 +145,10 @@ void OtlpExporters::Forward(send::Signal signal, std::string body, size_t items)
   OtlpEndpoint* last = nullptr;
   for (auto& ep : endpoints_) {
     if (!ep->Wants(signal)) continue;
-    if (last != nullptr) last->Push(signal, body, items);
+    if (last != nullptr) last->PushReserved(signal, body, items);
     last = ep.get();
   }
-  if (last != nullptr) last->Push(signal, std::move(body), items);
+  if (last != nullptr) last->PushReserved(signal, std::move(body), items);
 }
 
 std::shared_ptr<prometheus::Collectable> OtlpExporters::MakeCollectable() const {

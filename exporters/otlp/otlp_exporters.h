@@ -40,9 +40,10 @@ class OtlpExporters : public receive::Forwarder {
   void ExportMetricsNow();
 
   bool Wants(send::Signal signal) const override;
-  // kYes when every endpoint taking `signal` has `bytes` free in its queue (none taking it:
-  // kYes); kNever when `bytes` exceeds some such endpoint's queue_max_bytes; kFull otherwise.
-  receive::ForwardRoom Room(send::Signal signal, size_t bytes) const override;
+  // kYes, with `bytes` reserved in each endpoint taking `signal`, when all of them have room
+  // (none taking it: kYes); kNever when `bytes` exceeds some such endpoint's queue_max_bytes;
+  // kFull otherwise. Nothing stays reserved unless the answer is kYes.
+  receive::ForwardRoom Reserve(send::Signal signal, size_t bytes) override;
   void Forward(send::Signal signal, std::string body, size_t items) override;
 
   size_t size() const { return endpoints_.size(); }

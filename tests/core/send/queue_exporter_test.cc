@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "core/codec/codec.h"
@@ -102,6 +103,58 @@ TEST_F(QueueExporterTest, FullQueueRejectsButLosesNothingQueued) {
   EXPECT_EQ(queue->stats().accepted.load(), 3u);
   EXPECT_EQ(queue->stats().rejected.load(), 1u);
   EXPECT_EQ(queue->stats().delivered.load(), 3u);
+}
+
+TEST_F(QueueExporterTest, ReservedRoomCannotBeTakenByOtherPushes) {
+  Gate gate;
+  PeerServer peer([&](const net::HttpRequest&, int) {
+    gate.Wait();
+    return Reply(200);
+  });
+  ASSERT_TRUE(peer.start_status().ok());
+  QueueOptions qo;
+  qo.max_bytes = 300;
+  qo.max_in_flight = 1;
+  auto queue = Make(peer.url(), qo);
+  Results results;
+
+  ASSERT_TRUE(queue->Reserve(200));
+  EXPECT_EQ(queue->queued_bytes(), 200u);  // reserved room counts as held
+  EXPECT_FALSE(queue->Reserve(101));
+  EXPECT_FALSE(queue->HasRoom(101));
+  // A plain push that would fit in an empty queue is refused: the room is promised.
+  queue->Push(MakeEnvelope(Signal::kLogs, "other", std::string(150, 'o')), results.Callback(1));
+  ASSERT_TRUE(results.WaitFor(1));
+  EXPECT_EQ(results.all()[0].second.status.code(), StatusCode::kResourceExhausted);
+  queue->Push(MakeEnvelope(Signal::kLogs, "fits", std::string(100, 'f')), results.Callback(2));
+  EXPECT_EQ(queue->queued_bytes(), 300u);
+  // The reserved push goes in although the queue is at its limit.
+  queue->PushReserved(MakeEnvelope(Signal::kLogs, "promised", std::string(200, 'p')),
+                      results.Callback(3));
+  EXPECT_EQ(queue->queued_bytes(), 300u);
+  EXPECT_EQ(queue->queued(), 2u);
+  // Without a reservation PushReserved is an ordinary push: refused when full.
+  queue->PushReserved(MakeEnvelope(Signal::kLogs, "unpromised", "u"), results.Callback(4));
+  ASSERT_TRUE(results.WaitFor(2));
+
+  gate.Open();
+  ASSERT_TRUE(results.WaitFor(4));
+  ASSERT_TRUE(WaitUntil([&] { return queue->queued() == 0; }));
+  std::map<int, StatusCode> codes;
+  for (const auto& [id, r] : results.all()) codes[id] = r.status.code();
+  EXPECT_EQ(codes[1], StatusCode::kResourceExhausted);
+  EXPECT_EQ(codes[2], StatusCode::kOk);
+  EXPECT_EQ(codes[3], StatusCode::kOk);
+  EXPECT_EQ(codes[4], StatusCode::kResourceExhausted);
+  ASSERT_EQ(peer.requests().size(), 2u);
+  EXPECT_EQ(peer.requests()[1].Header("X-Vigil-Batch-Key"), "promised");
+
+  // Unreserve gives the room back.
+  ASSERT_TRUE(queue->Reserve(300));
+  EXPECT_FALSE(queue->HasRoom(1));
+  queue->Unreserve(300);
+  EXPECT_EQ(queue->queued_bytes(), 0u);
+  EXPECT_TRUE(queue->HasRoom(300));
 }
 
 TEST_F(QueueExporterTest, OversizedEnvelopeIsRefusedEvenWhenEmpty) {

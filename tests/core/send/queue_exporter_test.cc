@@ -43,20 +43,27 @@ class QueueExporterTest : public ::testing::Test {
     return std::make_shared<QueueExporter>(loop_.executor(), retry, qo);
   }
 
+  // A peer that holds every request until gate_ opens, and a queue in front of it that sends
+  // one envelope at a time and holds `max_bytes`: what reaches the peer stays in flight, and
+  // the queue fills up behind it.
+  std::shared_ptr<QueueExporter> MakeHeld(PeerServer& peer, size_t max_bytes) {
+    EXPECT_TRUE(peer.start_status().ok());
+    return Make(peer.url(), QueueOptions{.max_bytes = max_bytes, .max_in_flight = 1});
+  }
+  PeerServer::Script HeldUntilOpen() {
+    return [this](const net::HttpRequest&, int) {
+      gate_.Wait();
+      return Reply(200);
+    };
+  }
+
+  Gate gate_;
   net::EventLoop loop_{1};
 };
 
 TEST_F(QueueExporterTest, FullQueueRejectsButLosesNothingQueued) {
-  Gate gate;
-  PeerServer peer([&](const net::HttpRequest&, int) {
-    gate.Wait();  // hold the first push so the queue fills up behind it
-    return Reply(200);
-  });
-  ASSERT_TRUE(peer.start_status().ok());
-  QueueOptions qo;
-  qo.max_bytes = 300;
-  qo.max_in_flight = 1;
-  auto queue = Make(peer.url(), qo);
+  PeerServer peer(HeldUntilOpen());
+  auto queue = MakeHeld(peer, 300);
 
   Results results;
   const std::string body(100, 'b');
@@ -79,7 +86,7 @@ TEST_F(QueueExporterTest, FullQueueRejectsButLosesNothingQueued) {
 
   queue->Push(MakeEnvelope(Signal::kLogs, "k/3", "small"), results.Callback(3));
   EXPECT_EQ(queue->queued(), 3u);
-  gate.Open();
+  gate_.Open();
   ASSERT_TRUE(results.WaitFor(4));
   ASSERT_TRUE(WaitUntil([&] { return queue->queued() == 0; }));
   EXPECT_EQ(queue->queued_bytes(), 0u);
@@ -106,16 +113,8 @@ TEST_F(QueueExporterTest, FullQueueRejectsButLosesNothingQueued) {
 }
 
 TEST_F(QueueExporterTest, ReservedRoomCannotBeTakenByOtherPushes) {
-  Gate gate;
-  PeerServer peer([&](const net::HttpRequest&, int) {
-    gate.Wait();
-    return Reply(200);
-  });
-  ASSERT_TRUE(peer.start_status().ok());
-  QueueOptions qo;
-  qo.max_bytes = 300;
-  qo.max_in_flight = 1;
-  auto queue = Make(peer.url(), qo);
+  PeerServer peer(HeldUntilOpen());
+  auto queue = MakeHeld(peer, 300);
   Results results;
 
   ASSERT_TRUE(queue->Reserve(200));
@@ -137,7 +136,7 @@ TEST_F(QueueExporterTest, ReservedRoomCannotBeTakenByOtherPushes) {
   queue->PushReserved(MakeEnvelope(Signal::kLogs, "unpromised", "u"), results.Callback(4));
   ASSERT_TRUE(results.WaitFor(2));
 
-  gate.Open();
+  gate_.Open();
   ASSERT_TRUE(results.WaitFor(4));
   ASSERT_TRUE(WaitUntil([&] { return queue->queued() == 0; }));
   std::map<int, StatusCode> codes;

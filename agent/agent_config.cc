@@ -20,7 +20,8 @@ std::shared_ptr<const OptionTable<AgentConfig>> Table() {
   identity
       ->String("id", &IdentitySettings::id,
                "Agent id used in batch idempotency keys; empty = host name")
-      .String("state_dir", &IdentitySettings::state_dir, "Directory for tail checkpoints");
+      .Path("state_dir", &IdentitySettings::state_dir,
+            "Directory for tail checkpoints (relative: to this file's directory)");
 
   auto admin = std::make_shared<OptionTable<AdminSettings>>();
   admin->String("listen", &AdminSettings::listen, "host:port for /metrics, /healthz, /readyz");
@@ -170,7 +171,7 @@ Result<AgentConfig> ParseAgentConfig(const std::string& yaml_text, const std::st
   Result<YAML::Node> doc = config::ParseYamlText(yaml_text, name);
   if (!doc.ok()) return doc.status();
   AgentConfig cfg = Defaults();
-  config::LoadContext ctx{.file = name};
+  config::LoadContext ctx{.file = name, .base_dir = config::ConfigDirOf(name)};
   VIGIL_RETURN_IF_ERROR(TableOnce()->Load(ctx, *doc, "", &cfg));
   // Cross-field checks that a single option row cannot express.
   auto fail = [&](const std::string& what) { return Status::InvalidArgument(name + ": " + what); };

@@ -97,14 +97,14 @@ std::shared_ptr<const OptionTable<CollectorConfig>> Table() {
 
   auto rules = std::make_shared<OptionTable<RulesSettings>>();
   rules
-      ->StringList("files", &RulesSettings::files,
-                   "Prometheus rule files (paths or globs, relative to this file)")
+      ->PathList("files", &RulesSettings::files,
+                 "Prometheus rule files (paths or globs; relative: to this file's directory)")
       .Duration("evaluation_interval", &RulesSettings::evaluation_interval,
                 "How often groups without their own interval are evaluated")
       .Duration("lookback", &RulesSettings::lookback,
                 "How far back an instant selector looks for a sample (Prometheus: 5m)")
-      .String("state_file", &RulesSettings::state_file,
-              "Where alert state is kept across restarts; empty: not kept")
+      .Path("state_file", &RulesSettings::state_file,
+            "Where alert state is kept across restarts; empty: not kept")
       .String("external_url", &RulesSettings::external_url, "Base of alerts' generatorURL")
       .StringMap("external_labels", &RulesSettings::external_labels,
                  "Labels added to every alert sent; $externalLabels in templates")
@@ -148,7 +148,7 @@ Result<CollectorConfig> ParseCollectorConfig(const std::string& yaml_text,
   Result<YAML::Node> doc = config::ParseYamlText(yaml_text, name);
   if (!doc.ok()) return doc.status();
   CollectorConfig cfg;
-  config::LoadContext ctx{.file = name};
+  config::LoadContext ctx{.file = name, .base_dir = config::ConfigDirOf(name)};
   VIGIL_RETURN_IF_ERROR(TableOnce()->Load(ctx, *doc, "", &cfg));
   auto fail = [&](const std::string& what) { return Status::InvalidArgument(name + ": " + what); };
   for (double q : cfg.prometheus.quantiles) {
@@ -186,14 +186,7 @@ Result<CollectorConfig> LoadCollectorConfig(const std::string& path) {
   }
   Result<std::string> text = config::ReadTextFile(path);
   if (!text.ok()) return text.status();
-  Result<CollectorConfig> cfg = ParseCollectorConfig(*text, path);
-  if (!cfg.ok()) return cfg;
-  // As Prometheus does: rule files are found relative to the file that names them.
-  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  for (std::string& f : cfg->rules.files) {
-    if (!f.empty() && f[0] != '/' && !dir.empty()) f = (dir / f).string();
-  }
-  return cfg;
+  return ParseCollectorConfig(*text, path);
 }
 
 void DescribeCollectorConfig(std::ostream& os) {

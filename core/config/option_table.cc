@@ -1,6 +1,20 @@
 #include "core/config/option_table.h"
 
+#include <filesystem>
+
 namespace vigil::config {
+
+std::string ConfigDirOf(const std::string& file) {
+  if (file.empty() || file.front() == '<') return "";
+  return std::filesystem::path(file).parent_path().string();
+}
+
+std::string ResolvePath(const LoadContext& ctx, const std::string& path) {
+  if (path.empty() || ctx.base_dir.empty() || std::filesystem::path(path).is_absolute()) {
+    return path;
+  }
+  return (std::filesystem::path(ctx.base_dir) / path).string();
+}
 
 Status ErrorAt(const LoadContext& ctx, const YAML::Mark& mark, const std::string& path,
                const std::string& what) {

@@ -27,7 +27,16 @@ namespace vigil::config {
 struct LoadContext {
   std::string file;
   EnvLookup env = ProcessEnv();
+  // Relative Path/PathList options are taken from here; empty leaves them as written. Set to
+  // the config file's directory (ConfigDirOf), as Prometheus resolves the files its config
+  // names, so a config means the same files whatever the working directory.
+  std::string base_dir{};
 };
+
+// The directory of config file `file` ("" for a bare name or an "<embedded ...>" source).
+std::string ConfigDirOf(const std::string& file);
+// `path` taken from ctx.base_dir when it is relative and not empty.
+std::string ResolvePath(const LoadContext& ctx, const std::string& path);
 
 // "file:line:col: path: what" (line and column 1-based).
 Status ErrorAt(const LoadContext& ctx, const YAML::Mark& mark, const std::string& path,
@@ -49,6 +58,17 @@ class OptionTable {
                ScalarLoader<std::string>(
                    f, "a string", [](const std::string& s) -> Result<std::string> { return s; }),
                [f](const T& t) { return "\"" + t.*f + "\""; });
+  }
+  // A file or directory: a relative path is resolved against LoadContext::base_dir.
+  OptionTable& Path(const char* name, std::string T::*f, const char* doc) {
+    auto load = [f](const LoadContext& ctx, const YAML::Node& n, const std::string& path,
+                    T* out) -> Status {
+      Result<std::string> text = ScalarText(ctx, n, path, "a path");
+      if (!text.ok()) return text.status();
+      out->*f = ResolvePath(ctx, *text);
+      return Status::Ok();
+    };
+    return Add(name, "path", doc, load, [f](const T& t) { return "\"" + t.*f + "\""; });
   }
   template <typename I>
   OptionTable& Integer(const char* name, I T::*f, I min, I max, const char* doc) {
@@ -138,6 +158,19 @@ class OptionTable {
         name, "list of strings", f, doc,
         [](const std::string& s) -> Result<std::string> { return s; },
         [](const std::string& s) { return "\"" + s + "\""; });
+  }
+  // Paths or globs, each relative one resolved against LoadContext::base_dir.
+  OptionTable& PathList(const char* name, std::vector<std::string> T::*f, const char* doc) {
+    StringList(name, f, doc);
+    Row& row = rows_.back();
+    row.kind = "list of paths";
+    row.load = [f, strings = std::move(row.load)](const LoadContext& ctx, const YAML::Node& n,
+                                                  const std::string& path, T* out) -> Status {
+      VIGIL_RETURN_IF_ERROR(strings(ctx, n, path, out));
+      for (std::string& p : out->*f) p = ResolvePath(ctx, p);
+      return Status::Ok();
+    };
+    return *this;
   }
   OptionTable& DoubleList(const char* name, std::vector<double> T::*f, const char* doc) {
     return List<double>(name, "list of numbers", f, doc, ParseDouble, Num);

@@ -43,11 +43,11 @@ std::string SystemCaBundlePem() {
 config::OptionTablePtr<TlsOptions> TlsOptionTable() {
   auto table = std::make_shared<config::OptionTable<TlsOptions>>();
   table
-      ->String("ca_file", &TlsOptions::ca_file,
-               "PEM CA bundle to verify the server with; empty = the system's CAs")
-      .String("cert_file", &TlsOptions::cert_file,
-              "PEM client certificate for mutual TLS (with key_file)")
-      .String("key_file", &TlsOptions::key_file, "PEM private key of cert_file")
+      ->Path("ca_file", &TlsOptions::ca_file,
+             "PEM CA bundle to verify the server with; empty = the system's CAs")
+      .Path("cert_file", &TlsOptions::cert_file,
+            "PEM client certificate for mutual TLS (with key_file)")
+      .Path("key_file", &TlsOptions::key_file, "PEM private key of cert_file")
       .Bool("insecure_skip_verify", &TlsOptions::insecure_skip_verify,
             "Do not verify the server's certificate or name (testing only; logged as a warning)");
   return table;

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "core/config/yaml_document.h"
+#include "tests/support/test_pki.h"
 
 namespace vigil::agent {
 namespace {
@@ -99,6 +101,30 @@ TEST(AgentConfig, ForwardTlsIsCheckedAtStartUp) {
                 .message()
                 .find("forward.tls: set only for an https:// endpoint"),
             std::string::npos);
+}
+
+// File paths in a config file are taken from that file's directory, whatever the working
+// directory: a relative ca_file next to the config is found, and so is state_dir.
+TEST(AgentConfig, RelativeFilePathsAreTakenFromTheConfigDirectory) {
+  vigil::testing::TestPki pki;  // writes ca.pem into pki.dir()
+  const std::string file = pki.dir() + "/agent.yaml";
+  std::ofstream(file) << "agent:\n  state_dir: state\ntail:\n  include: [/x]\nforward:\n"
+                         "  endpoint: https://collector:4318\n  tls: {ca_file: ca.pem}\n";
+  Result<AgentConfig> cfg = LoadAgentConfig(file);
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->forward.tls.ca_file, pki.ca().cert_file);
+  EXPECT_EQ(cfg->agent.state_dir, pki.dir() + "/state");
+
+  // The same text read from elsewhere names the file it could not read, as resolved.
+  std::filesystem::create_directory(pki.dir() + "/other");
+  std::ofstream(pki.dir() + "/other/agent.yaml")
+      << "agent:\n  state_dir: /s\ntail:\n  include: [/x]\nforward:\n"
+         "  endpoint: https://collector:4318\n  tls: {ca_file: ca.pem}\n";
+  Result<AgentConfig> missing = LoadAgentConfig(pki.dir() + "/other/agent.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("ca_file \"" + pki.dir() + "/other/ca.pem\""),
+            std::string::npos)
+      << missing.status().message();
 }
 
 TEST(AgentConfig, DescribeMentionsEverySection) {

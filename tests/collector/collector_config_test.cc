@@ -23,6 +23,30 @@ TEST(CollectorConfig, EveryShippedExampleLoads) {
   EXPECT_GE(loaded, 1);
 }
 
+// Rule files, the alert state file and TLS files are taken from the config file's directory,
+// as Prometheus resolves the files its config names.
+TEST(CollectorConfig, RelativeFilePathsAreTakenFromTheConfigDirectory) {
+  const std::string dir = VIGIL_SOURCE_DIR "/config";
+  Result<CollectorConfig> shipped = LoadCollectorConfig(dir + "/collector-alerting.yaml");
+  ASSERT_TRUE(shipped.ok()) << shipped.status().message();
+  ASSERT_FALSE(shipped->rules.files.empty());
+  for (const std::string& f : shipped->rules.files) {
+    EXPECT_EQ(f.rfind(dir + "/", 0), 0u) << f;
+  }
+  Result<CollectorConfig> cfg = ParseCollectorConfig(
+      "rules:\n  files: [r/*.yaml]\n  state_file: alerts.json\n"
+      "alerting:\n  urls: [https://am:9093]\n  tls: {cert_file: c.pem, key_file: /k.pem}\n",
+      "/etc/vigil/collector.yaml");
+  ASSERT_FALSE(cfg.ok());  // the TLS files do not exist; the error names the resolved path
+  EXPECT_NE(cfg.status().message().find("\"/etc/vigil/c.pem\""), std::string::npos)
+      << cfg.status().message();
+  cfg = ParseCollectorConfig("rules:\n  files: [r/*.yaml]\n  state_file: alerts.json\n",
+                             "/etc/vigil/collector.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->rules.files, std::vector<std::string>{"/etc/vigil/r/*.yaml"});
+  EXPECT_EQ(cfg->rules.state_file, "/etc/vigil/alerts.json");
+}
+
 TEST(CollectorConfig, EmbeddedDefaultIsTheShippedExample) {
   Result<std::string> file = config::ReadTextFile(VIGIL_SOURCE_DIR "/config/collector.yaml");
   ASSERT_TRUE(file.ok());

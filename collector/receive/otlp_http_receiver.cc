@@ -242,8 +242,8 @@ bool OtlpHttpReceiver::ReserveBatch(const net::HttpRequest& request, std::string
   return true;
 }
 
-bool OtlpHttpReceiver::ReserveRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes,
-                                 Format format, net::HttpResponse* refusal) {
+bool OtlpHttpReceiver::ReserveRoom(const net::HttpRequest& request, send::Signal signal,
+                                   size_t bytes, Format format, net::HttpResponse* refusal) {
   const std::string name(send::SignalName(signal));
   switch (forwarder_->Reserve(signal, bytes)) {
     case ForwardRoom::kYes:

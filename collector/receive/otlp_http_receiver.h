@@ -112,8 +112,8 @@ class OtlpHttpReceiver {
   // Reserves room for `bytes` of `signal` in the forwarder's queues, for the Forward that
   // follows. Returns false with `*refusal` set (503 + Retry-After, or 413 when the body can
   // never fit) and counted when there is none.
-  bool ReserveRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes, Format format,
-                 net::HttpResponse* refusal);
+  bool ReserveRoom(const net::HttpRequest& request, send::Signal signal, size_t bytes,
+                   Format format, net::HttpResponse* refusal);
 
   void LogRefusal(const net::HttpRequest& request, const net::HttpResponse& error);
 

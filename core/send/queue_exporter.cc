@@ -20,11 +20,11 @@ struct QueueExporter::Core {
   QueueStats stats;
 
   mutable std::mutex mu;
-  std::deque<Item> waiting;  // guarded by mu
-  size_t held_bytes = 0;     // guarded by mu; waiting + in flight + reserved
+  std::deque<Item> waiting;   // guarded by mu
+  size_t held_bytes = 0;      // guarded by mu; waiting + in flight + reserved
   size_t reserved_bytes = 0;  // guarded by mu; the part of held_bytes set aside by Reserve
-  size_t in_flight = 0;      // guarded by mu
-  bool pumping = false;      // guarded by mu; one dispatcher at a time keeps FIFO order
+  size_t in_flight = 0;       // guarded by mu
+  bool pumping = false;       // guarded by mu; one dispatcher at a time keeps FIFO order
 };
 
 QueueExporter::QueueExporter(net::Executor executor, std::shared_ptr<Exporter> next,
@@ -46,11 +46,6 @@ size_t QueueExporter::queued_bytes() const {
 size_t QueueExporter::queued() const {
   std::lock_guard lock(core_->mu);
   return core_->waiting.size() + core_->in_flight;
-}
-
-bool QueueExporter::HasRoom(size_t bytes) const {
-  std::lock_guard lock(core_->mu);
-  return core_->held_bytes + bytes <= core_->opts.max_bytes;
 }
 
 const QueueStats& QueueExporter::stats() const { return core_->stats; }
@@ -124,8 +119,8 @@ void QueueExporter::Pump(const std::shared_ptr<Core>& core) {
     core->waiting.pop_front();
     ++core->in_flight;
     lock.unlock();
-    // Downstream work (compression, the HTTP write) runs without the lock so HasRoom() never
-    // waits on it; `pumping` keeps the dispatch order FIFO meanwhile.
+    // Downstream work (compression, the HTTP write) runs without the lock so Push() and Reserve()
+    // never wait on it; `pumping` keeps the dispatch order FIFO meanwhile.
     const size_t bytes = item.envelope->body.size();
     std::weak_ptr<Core> weak = core;
     EnvelopePtr e = item.envelope;

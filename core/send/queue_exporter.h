@@ -1,7 +1,8 @@
 // QueueExporter: a bounded in-memory FIFO in front of the retrying sender. It caps the body
 // bytes held (queued + in flight) and the number of concurrent pushes downstream, dispatches in
-// arrival order, and refuses what does not fit so the caller can count the drop or (the agent's
-// pipeline) ask HasRoom() first and stop reading instead. All methods are thread-safe.
+// arrival order, and refuses what does not fit so the caller can count the drop, or reserves
+// room ahead (Reserve) for a caller that must not drop what it accepts. All methods are
+// thread-safe.
 // Destroy after the EventLoop has stopped; otherwise pending completions are dropped.
 #pragma once
 
@@ -44,9 +45,6 @@ class QueueExporter : public Exporter {
   size_t queued_bytes() const;
   // Envelopes held (waiting + in flight).
   size_t queued() const;
-  // Whether an envelope with a `bytes`-byte body would be accepted now.
-  bool HasRoom(size_t bytes) const;
-
   // Room set aside for one envelope before its body is ready to push, so that a caller can
   // promise delivery (answer 200) and no concurrent Push can take the room in between.
   // Reserve: true when `bytes` fit now; they then count as held until PushReserved queues the

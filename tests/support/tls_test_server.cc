@@ -49,12 +49,11 @@ struct TlsTestServer::Impl {
 
   void Read(const SessionPtr& s) {
     s->req = {};
-    http::async_read(s->stream, s->buffer, s->req,
-                     [this, s](boost::system::error_code ec, size_t) {
-                       if (ec) return;  // the client closed the connection, or sent garbage
-                       Record(s->req);
-                       Respond(s);
-                     });
+    http::async_read(s->stream, s->buffer, s->req, [this, s](boost::system::error_code ec, size_t) {
+      if (ec) return;  // the client closed the connection, or sent garbage
+      Record(s->req);
+      Respond(s);
+    });
   }
 
   void Record(const http::request<http::string_body>& req) {

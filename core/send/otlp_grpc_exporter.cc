@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/net/address.h"
-#include "core/net/grpc/grpc_process.h"
+#include "core/net/grpc/grpc_logging.h"
 #include "core/net/grpc/grpc_status.h"
 #include "core/net/grpc/otlp_grpc_methods.h"
 #include "core/send/partial_success.h"
@@ -181,7 +181,7 @@ struct OtlpGrpcExporter::Core {
 Result<std::unique_ptr<OtlpGrpcExporter>> OtlpGrpcExporter::Create(net::EventLoop& loop,
                                                                    OtlpGrpcOptions opts) {
   VIGIL_RETURN_IF_ERROR(ValidateOtlpGrpcOptions(opts).WithContext("OTLP/gRPC exporter"));
-  net::InitGrpcProcess();
+  net::RouteGrpcLogsToSpdlog();
   auto target = OtlpGrpcTarget(opts.endpoint);
   if (!target.ok()) return target.status();
   for (auto& header : opts.headers) {

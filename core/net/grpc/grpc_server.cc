@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/net/address.h"
-#include "core/net/grpc/grpc_process.h"
+#include "core/net/grpc/grpc_logging.h"
 #include "core/net/grpc/grpc_status.h"
 
 namespace vigil::net {
@@ -182,7 +182,7 @@ class GrpcServer::Service : public ::grpc::CallbackGenericService {
 
 GrpcServer::GrpcServer(Executor executor, GrpcServerOptions opts)
     : state_(std::make_shared<State>()), service_(std::make_unique<Service>(state_)) {
-  InitGrpcProcess();
+  RouteGrpcLogsToSpdlog();
   state_->executor = std::move(executor);
   state_->opts = std::move(opts);
 }

@@ -1,6 +1,5 @@
-#include "core/net/grpc/grpc_process.h"
+#include "core/net/grpc/grpc_logging.h"
 
-#include <grpc/grpc.h>
 #include <grpc/support/log.h>
 #include <spdlog/spdlog.h>
 
@@ -10,8 +9,8 @@
 namespace vigil::net {
 namespace {
 
-// The default logger, held by a pointer that is never deleted: gRPC's threads outlive static
-// destruction (see InitGrpcProcess), and spdlog's registry is destroyed then.
+// The default logger, held by a pointer that is never deleted: gRPC's threads may log during
+// static destruction (see RouteGrpcLogsToSpdlog), when spdlog's registry is already gone.
 std::shared_ptr<spdlog::logger>* g_logger = nullptr;
 
 void ToSpdlog(gpr_log_func_args* args) {
@@ -24,12 +23,11 @@ void ToSpdlog(gpr_log_func_args* args) {
 
 }  // namespace
 
-void InitGrpcProcess() {
+void RouteGrpcLogsToSpdlog() {
   static std::once_flag once;
   std::call_once(once, [] {
     g_logger = new std::shared_ptr<spdlog::logger>(spdlog::default_logger());
     gpr_set_log_function(&ToSpdlog);
-    grpc_init();  // never matched by grpc_shutdown(): see the header
   });
 }
 
